@@ -18,7 +18,7 @@ from typing import Any
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.ledger.store import Ledger
-from sanctions_ledger.parsers import ListSet, parse_set
+from sanctions_ledger.parsers import ListSet, ParsedList, parse_set
 from sanctions_ledger.parsers.base import sha256_file
 
 REQUIRED = ("observed_at_utc", "sha256", "file")
@@ -99,6 +99,18 @@ def replay(
         return _replay_dir(ledger, root, archive, list_name, limit, progress, actor)
 
 
+def _checked_parse(root: Path, row: dict[str, str], list_name: str) -> ParsedList:
+    """Verify an observation's file against the archive's checksum, then parse it (runs in a worker)."""
+    path = root / row["file"]
+    where = {"path": root / "observations.csv", "line": int(row["_line"])}
+    if not path.is_file():
+        raise ParseError(f"observation names a missing file {row['file']}", **where)  # type: ignore[arg-type]
+    want = row.get("sha256")
+    if want and sha256_file(path) != want:
+        raise ParseError(f"checksum mismatch for {row['file']}", hint="the archive is damaged", **where)  # type: ignore[arg-type]
+    return parse_set(ListSet("ofac-csv", list_name, {"main": path}))
+
+
 def _replay_dir(
     ledger: Ledger,
     root: Path,
@@ -108,21 +120,19 @@ def _replay_dir(
     progress: Callable[[int, int], None] | None,
     actor: str | None,
 ) -> ReplaySummary:
+    """Each distinct file is parsed once (an unchanged list is often observed several times)."""
     rows = read_observations(root)
     if limit is not None:
         rows = rows[:limit]
     summary = ReplaySummary(archive=str(archive))
+    last_use = {row["file"]: i for i, row in enumerate(rows)}
+    parsed_by_file: dict[str, ParsedList] = {}
     for i, row in enumerate(rows):
-        path = root / row["file"]
-        if not path.is_file():
-            raise ParseError(f"observation names a missing file {row['file']}", path=root / "observations.csv",
-                             line=int(row["_line"]))
-        want = row.get("sha256")
-        if want and sha256_file(path) != want:
-            raise ParseError(f"checksum mismatch for {row['file']}", path=root / "observations.csv",
-                             line=int(row["_line"]), hint="the archive is damaged")
+        f = row["file"]
+        if f not in parsed_by_file:
+            parsed_by_file[f] = _checked_parse(root, row, list_name)
+        parsed = parsed_by_file[f] if last_use[f] > i else parsed_by_file.pop(f)
         at = datetime.fromisoformat(row["observed_at_utc"].replace("Z", "+00:00"))
-        parsed = parse_set(ListSet("ofac-csv", list_name, {"main": path}))
         source = f"{row.get('source_repo', '')}@{row.get('commit', '')}:{row['file']}"
         result = ledger.record(parsed, at, source=source, actor=actor)
         summary.observations += 1

@@ -33,7 +33,8 @@ def make_engine(url: str) -> Engine:
         u = make_url(url)
     except ArgumentError as exc:
         raise ConfigError(
-            f"not a database URL: {url!r}", hint="use sqlite:///path/to/ledger.db or postgresql://user@host/db"
+            f"not a database URL: {url!r}",
+            hint="use sqlite:///path/to/ledger.db or postgresql://user@host/db",
         ) from exc
     backend = u.get_backend_name()
     if backend == "sqlite":

@@ -21,6 +21,7 @@ from sanctions_ledger.errors import ConflictError, ParseError
 from sanctions_ledger.ledger import provenance
 from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.records import LoadResult, SnapshotInfo
+from sanctions_ledger.ledger.tables import OPEN
 from sanctions_ledger.model import Entity
 from sanctions_ledger.parsers import LISTS, ParsedList
 
@@ -34,7 +35,7 @@ class Member:
     span_id: int
     first_snapshot_id: int
     first_at: datetime
-    last_snapshot_id: int
+    last_snapshot_id: int | None  # None: open, the span reaches the latest snapshot
     last_at: datetime
 
 
@@ -113,7 +114,9 @@ def _files_json(parsed: ParsedList) -> str:
     return json.dumps([f.to_dict() for f in parsed.files], sort_keys=True)
 
 
-def _observe(conn: Connection, snapshot_id: int, observed_at: datetime, parsed: ParsedList, source: str | None) -> None:
+def _observe(
+    conn: Connection, snapshot_id: int, observed_at: datetime, parsed: ParsedList, source: str | None
+) -> None:
     conn.execute(
         insert(t.observations).values(
             snapshot_id=snapshot_id,
@@ -154,7 +157,8 @@ def _version_ids(
     ]
     if new_rows:
         res = conn.execute(
-            insert(v).returning(v.c.entity_id, v.c.content_hash, v.c.id, sort_by_parameter_order=True), new_rows
+            insert(v).returning(v.c.entity_id, v.c.content_hash, v.c.id, sort_by_parameter_order=True),
+            new_rows,
         )
         for eid, ch, vid in res:
             found[(eid, ch)] = vid
@@ -167,7 +171,9 @@ def load_parsed(
     """Record ``parsed`` as observed at ``observed_at`` (aware). Caller owns the transaction."""
     if observed_at.tzinfo is None:
         raise ValueError("observed_at must be timezone-aware")
-    records_in = parsed.counts.get("records", len(parsed.entities))
+    # "entities" where a parser groups several source rows into one entity (UK HMT, BIS DPL): those
+    # parsers account for their rows themselves; elsewhere one source record is one entity.
+    records_in = parsed.counts.get("entities", parsed.counts.get("records", len(parsed.entities)))
     if records_in != len(parsed.entities):
         main = parsed.files[0].path if parsed.files else None
         raise ParseError(
@@ -230,7 +236,9 @@ def load_parsed(
     _place_spans(conn, list_name, sid, observed_at, prev, nxt, prev_m, next_m, version_of)
     if nxt is not None:
         a, r, c = _counts(new_hashes, {k: m.content_hash for k, m in next_m.items()})
-        conn.execute(update(sn).where(sn.c.id == nxt.id).values(added_count=a, removed_count=r, changed_count=c))
+        conn.execute(
+            update(sn).where(sn.c.id == nxt.id).values(added_count=a, removed_count=r, changed_count=c)
+        )
     return LoadResult("created", _info(conn, sid), records_in, len(items), versions_created)
 
 
@@ -245,74 +253,90 @@ def _place_spans(
     next_m: dict[str, Member],
     version_of: dict[str, int],
 ) -> None:
+    """Fit the new snapshot into the spans. A span that reaches the list's latest snapshot is *open*
+    (``last_snapshot_id`` NULL, ``last_at`` = :data:`OPEN`), so appending a snapshot only touches the
+    entities that changed, appeared or disappeared."""
     s = t.spans
-    extend_last: list[dict[str, Any]] = []  # span ends at this snapshot now
-    cut_last: list[dict[str, Any]] = []  # span ends at prev now (was crossing)
-    extend_first: list[dict[str, Any]] = []  # span starts at this snapshot now
+    set_last: list[dict[str, Any]] = []
+    set_first: list[dict[str, Any]] = []
     new_spans: list[dict[str, Any]] = []
     drop: list[int] = []
-
-    def span(eid: str, vid: int, first: tuple[int, datetime], last: tuple[int, datetime]) -> dict[str, Any]:
-        return {
-            "list": list_name,
-            "entity_id": eid,
-            "version_id": vid,
-            "first_snapshot_id": first[0],
-            "first_at": first[1],
-            "last_snapshot_id": last[0],
-            "last_at": last[1],
-        }
-
     here = (sid, at)
+    open_end: tuple[int | None, datetime] = (None, OPEN)
+    prev_end = (prev.id, prev.observed_at) if prev is not None else None
+
+    def span(eid: str, vid: int, first: tuple[int, datetime], last: tuple[int | None, datetime]) -> None:
+        new_spans.append(
+            {
+                "list": list_name,
+                "entity_id": eid,
+                "version_id": vid,
+                "first_snapshot_id": first[0],
+                "first_at": first[1],
+                "last_snapshot_id": last[0],
+                "last_at": last[1],
+            }
+        )
+
+    def end_at(span_id: int, last: tuple[int | None, datetime] | None) -> None:
+        assert last is not None
+        set_last.append({"sid_": span_id, "ls": last[0], "la": last[1]})
+
+    def interrupt(eid: str, p: Member) -> None:
+        """A span running from prev into next: end it at prev, resume it at next."""
+        end_at(p.span_id, prev_end)
+        span(eid, p.version_id, (nxt.id, nxt.observed_at), (p.last_snapshot_id, p.last_at))
+
     for eid, vid in version_of.items():
         p, n = prev_m.get(eid), next_m.get(eid)
         p_same = p is not None and p.version_id == vid
         n_same = n is not None and n.version_id == vid
         if p is not None and n is not None and p.span_id == n.span_id:
-            if p_same:
-                continue  # the span already runs through this snapshot's time
-            # interrupted: [first..prev] + [this] + [next..last]
-            cut_last.append({"sid_": p.span_id, "ls": prev.id, "la": prev.observed_at})
-            new_spans.append(span(eid, p.version_id, (nxt.id, nxt.observed_at), (p.last_snapshot_id, p.last_at)))
-            new_spans.append(span(eid, vid, here, here))
-        elif p_same and n_same:
+            if not p_same:
+                interrupt(eid, p)
+                span(eid, vid, here, here)
+            continue
+        if p is not None and not p_same and p.last_snapshot_id is None:
+            end_at(p.span_id, prev_end)  # an open span whose entity changed here
+        if p_same and n_same:
             assert p is not None and n is not None
-            # this snapshot joins two runs of the same version into one
-            cut_last.append({"sid_": p.span_id, "ls": n.last_snapshot_id, "la": n.last_at})
+            end_at(p.span_id, (n.last_snapshot_id, n.last_at))  # joins two runs of one version
             drop.append(n.span_id)
         elif p_same:
             assert p is not None
-            extend_last.append({"sid_": p.span_id, "ls": sid, "la": at})
+            if p.last_snapshot_id is not None:
+                end_at(p.span_id, here)
         elif n_same:
             assert n is not None
-            extend_first.append({"sid_": n.span_id, "fs": sid, "fa": at})
+            set_first.append({"sid_": n.span_id, "fs": sid, "fa": at})
         else:
-            new_spans.append(span(eid, vid, here, here))
-    # entities absent here whose span ran from prev into next are interrupted
+            span(eid, vid, here, open_end if nxt is None else here)
     for eid, p in prev_m.items():
         if eid in version_of:
             continue
         n = next_m.get(eid)
         if n is not None and n.span_id == p.span_id:
-            cut_last.append({"sid_": p.span_id, "ls": prev.id, "la": prev.observed_at})
-            new_spans.append(span(eid, p.version_id, (nxt.id, nxt.observed_at), (p.last_snapshot_id, p.last_at)))
+            interrupt(eid, p)
+        elif p.last_snapshot_id is None:
+            end_at(p.span_id, prev_end)  # removed from the list here
 
-    set_last = (
-        update(s)
-        .where(s.c.id == bindparam("sid_"))
-        .values(last_snapshot_id=bindparam("ls"), last_at=bindparam("la"))
-    )
-    set_first = (
-        update(s)
-        .where(s.c.id == bindparam("sid_"))
-        .values(first_snapshot_id=bindparam("fs"), first_at=bindparam("fa"))
-    )
     if drop:
         for start in range(0, len(drop), 500):
             conn.execute(delete(s).where(s.c.id.in_(drop[start : start + 500])))
-    for rows, stmt in ((extend_last, set_last), (cut_last, set_last), (extend_first, set_first)):
-        if rows:
-            conn.execute(stmt, rows)
+    if set_last:
+        conn.execute(
+            update(s)
+            .where(s.c.id == bindparam("sid_"))
+            .values(last_snapshot_id=bindparam("ls"), last_at=bindparam("la")),
+            set_last,
+        )
+    if set_first:
+        conn.execute(
+            update(s)
+            .where(s.c.id == bindparam("sid_"))
+            .values(first_snapshot_id=bindparam("fs"), first_at=bindparam("fa")),
+            set_first,
+        )
     if new_spans:
         conn.execute(insert(s), new_spans)
 

@@ -35,9 +35,23 @@ def _v2_version_programs(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE entity_versions ADD COLUMN programs TEXT NOT NULL DEFAULT ''"))
 
 
+def _v3_actions(conn: Connection) -> None:
+    from sanctions_ledger.ledger import actions_tables as at
+
+    t.metadata.create_all(conn, tables=at.ALL_TABLES)
+
+
+def _v4_api_keys(conn: Connection) -> None:
+    from sanctions_ledger.ledger.keys_tables import api_keys
+
+    api_keys.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core ledger tables", _v1_core),
     Migration(2, "program tags on entity versions", _v2_version_programs),
+    Migration(3, "actions, lifecycle events, links and webhooks", _v3_actions),
+    Migration(4, "api keys", _v4_api_keys),
 ]
 
 
@@ -48,6 +62,12 @@ def current_version(conn: Connection) -> int:
     return int(v[0]) if v else 0
 
 
+def applied_versions(conn: Connection) -> set[int]:
+    if not inspect(conn).has_table("schema_version"):
+        return set()
+    return {int(v) for (v,) in conn.execute(select(t.schema_version.c.version))}
+
+
 def migrate(engine: Engine) -> list[int]:
     """Bring the database to the newest schema. Returns the versions applied."""
     applied: list[int] = []
@@ -55,13 +75,17 @@ def migrate(engine: Engine) -> list[int]:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(7371001)"))
         t.schema_version.create(conn, checkfirst=True)
-        have = current_version(conn)
-        for m in MIGRATIONS:
-            if m.version <= have:
+        # Apply every step not yet recorded, in version order: a step appended later with a lower number
+        # (versions may be claimed out of order by parallel work) still runs on a database that is past it.
+        have = applied_versions(conn)
+        for m in sorted(MIGRATIONS, key=lambda m: m.version):
+            if m.version in have:
                 continue
             m.apply(conn)
             conn.execute(
-                t.schema_version.insert().values(version=m.version, description=m.description, applied_at=t.utcnow())
+                t.schema_version.insert().values(
+                    version=m.version, description=m.description, applied_at=t.utcnow()
+                )
             )
             applied.append(m.version)
     return applied

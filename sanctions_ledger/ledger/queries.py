@@ -132,7 +132,9 @@ def resolve_snapshot(conn: Connection, list_name: str, ref: str, tz: str | None 
 
 def _members(conn: Connection, list_name: str, at: datetime, program: str | None = None) -> dict[str, int]:
     s, v = t.spans, t.entity_versions
-    q = select(s.c.entity_id, s.c.version_id).where(s.c.list == list_name, s.c.first_at <= at, s.c.last_at >= at)
+    q = select(s.c.entity_id, s.c.version_id).where(
+        s.c.list == list_name, s.c.first_at <= at, s.c.last_at >= at
+    )
     if program:
         q = q.join(v, v.c.id == s.c.version_id).where(v.c.programs.like(f"% {program} %"))
     return {eid: vid for eid, vid in conn.execute(q)}
@@ -194,7 +196,9 @@ def _sort_key(entity_id: str) -> tuple[int, str]:
 
 def list_of(entity_id: str) -> str:
     if ":" not in entity_id:
-        raise InputError(f"entity id {entity_id!r} is not <list>:<id>", hint="e.g. ofac-sdn:26243 or un:KPi.033")
+        raise InputError(
+            f"entity id {entity_id!r} is not <list>:<id>", hint="e.g. ofac-sdn:26243 or un:KPi.033"
+        )
     return entity_id.split(":", 1)[0]
 
 
@@ -248,24 +252,36 @@ def history(conn: Connection, entity_id: str) -> dict[str, Any]:
         )
     )
     if not rows:
-        raise NotFoundError(f"{entity_id} was never seen in the ledger", hint="check the id, e.g. ofac-sdn:26243")
+        raise NotFoundError(
+            f"{entity_id} was never seen in the ledger", hint="check the id, e.g. ofac-sdn:26243"
+        )
     contents = _contents(conn, sorted({r.version_id for r in rows}))
     # snapshots of the list after each span's end: the entity's removal (if any)
-    all_snaps = list(conn.execute(select(sn.c.id, sn.c.observed_at).where(sn.c.list == list_name).order_by(sn.c.observed_at)))
+    all_snaps = list(
+        conn.execute(
+            select(sn.c.id, sn.c.observed_at).where(sn.c.list == list_name).order_by(sn.c.observed_at)
+        )
+    )
     idx = {sid: i for i, (sid, _) in enumerate(all_snaps)}
+    last_obs = _obs_stats(conn, [sid for sid, _ in all_snaps])
     versions = []
     prev_content: dict[str, Any] | None = None
+    last_seen: datetime | None = None
     for r in rows:
         c = contents[r.version_id]
-        end_i = idx[r.last_snapshot_id]
+        end_i = idx[r.last_snapshot_id] if r.last_snapshot_id is not None else len(all_snaps) - 1
+        last_id, last_at = all_snaps[end_i]
         removed_by = all_snaps[end_i + 1] if end_i + 1 < len(all_snaps) else None
+        last_seen = last_obs.get(last_id, (1, last_at))[1]
         versions.append(
             {
                 "version_id": r.version_id,
                 "first_snapshot": r.first_snapshot_id,
                 "first_observed_at": iso(r.first_at),
-                "last_snapshot": r.last_snapshot_id,
-                "last_observed_at": iso(r.last_at),
+                "last_snapshot": last_id,
+                "last_observed_at": iso(last_at),
+                "last_seen": iso(last_seen),
+                "open": r.last_snapshot_id is None,
                 "snapshots": end_i - idx[r.first_snapshot_id] + 1,
                 "ended_by_snapshot": removed_by[0] if removed_by else None,
                 "ended_at": iso(removed_by[1]) if removed_by else None,
@@ -275,19 +291,19 @@ def history(conn: Connection, entity_id: str) -> dict[str, Any]:
             }
         )
         prev_content = c
-    last = rows[-1]
-    on_list_now = idx[last.last_snapshot_id] == len(all_snaps) - 1
     return {
         "entity_id": entity_id,
         "list": list_name,
         "first_seen": iso(rows[0].first_at),
-        "last_seen": iso(last.last_at),
-        "on_latest_snapshot": on_list_now,
+        "last_seen": iso(last_seen),
+        "on_latest_snapshot": rows[-1].last_snapshot_id is None,
         "versions": versions,
     }
 
 
-def asof_ids(conn: Connection, list_name: str, at: datetime, program: str | None = None) -> tuple[SnapshotInfo, list[str]]:
+def asof_ids(
+    conn: Connection, list_name: str, at: datetime, program: str | None = None
+) -> tuple[SnapshotInfo, list[str]]:
     snap = snapshot_at(conn, list_name, at)
     if snap is None:
         raise NotFoundError(f"no snapshot of {list_name} observed at or before {iso(at)}")
@@ -299,7 +315,9 @@ def list_names(conn: Connection) -> list[str]:
     return [r[0] for r in conn.execute(select(t.lists.c.name).order_by(t.lists.c.name))]
 
 
-def entities_at(conn: Connection, lists: list[str] | None = None, at: datetime | None = None) -> Iterator[Entity]:
+def entities_at(
+    conn: Connection, lists: list[str] | None = None, at: datetime | None = None
+) -> Iterator[Entity]:
     for name in lists or list_names(conn):
         snap = snapshot_at(conn, name, at) if at else _latest(conn, name)
         if snap is None:
@@ -319,14 +337,19 @@ def stats(conn: Connection) -> dict[str, Any]:
     out: dict[str, Any] = {"lists": {}}
     for name in list_names(conn):
         snaps = conn.execute(
-            select(func.count(), func.min(sn.c.observed_at), func.max(sn.c.observed_at)).where(sn.c.list == name)
+            select(func.count(), func.min(sn.c.observed_at), func.max(sn.c.observed_at)).where(
+                sn.c.list == name
+            )
         ).first()
         assert snaps is not None
         latest = _latest(conn, name)
         out["lists"][name] = {
             "snapshots": snaps[0],
             "observations": conn.execute(
-                select(func.count()).select_from(o).join(sn, sn.c.id == o.c.snapshot_id).where(sn.c.list == name)
+                select(func.count())
+                .select_from(o)
+                .join(sn, sn.c.id == o.c.snapshot_id)
+                .where(sn.c.list == name)
             ).scalar(),
             "first_observed_at": iso(t.UTCDateTime().process_result_value(snaps[1], conn.dialect)),
             "latest_observed_at": iso(latest.observed_at) if latest else None,

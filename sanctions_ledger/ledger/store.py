@@ -52,15 +52,26 @@ class Ledger:
 
     # -- writing ---------------------------------------------------------------------------------------
 
-    def audit(self, conn: Connection, actor: str, action: str, target: str | None, detail: dict[str, Any]) -> None:
+    def audit(
+        self, conn: Connection, actor: str, action: str, target: str | None, detail: dict[str, Any]
+    ) -> None:
         conn.execute(
             insert(t.audit_log).values(
-                at=t.utcnow(), actor=actor, action=action, target=target, detail=json.dumps(detail, sort_keys=True)
+                at=t.utcnow(),
+                actor=actor,
+                action=action,
+                target=target,
+                detail=json.dumps(detail, sort_keys=True),
             )
         )
 
     def record(
-        self, parsed: ParsedList, observed_at: datetime, *, source: str | None = None, actor: str | None = None
+        self,
+        parsed: ParsedList,
+        observed_at: datetime,
+        *,
+        source: str | None = None,
+        actor: str | None = None,
     ) -> LoadResult:
         """Store one parsed publication as observed at ``observed_at``: one transaction, all or nothing."""
         try:
@@ -143,7 +154,9 @@ class Ledger:
         with self._read() as c:
             return queries.history(c, entity_id)
 
-    def asof(self, list_name: str, at: datetime, program: str | None = None) -> tuple[SnapshotInfo, list[str]]:
+    def asof(
+        self, list_name: str, at: datetime, program: str | None = None
+    ) -> tuple[SnapshotInfo, list[str]]:
         with self._read() as c:
             return queries.asof_ids(c, list_name, at, program)
 

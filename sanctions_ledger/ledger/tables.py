@@ -133,7 +133,7 @@ spans = Table(
     Column("entity_id", String(128), nullable=False),
     Column("version_id", BigInteger, ForeignKey("entity_versions.id"), nullable=False),
     Column("first_snapshot_id", Integer, ForeignKey("snapshots.id"), nullable=False),
-    Column("last_snapshot_id", Integer, ForeignKey("snapshots.id"), nullable=False),
+    Column("last_snapshot_id", Integer, ForeignKey("snapshots.id"), nullable=True),  # NULL: open
     Column("first_at", UTCDateTime, nullable=False),
     Column("last_at", UTCDateTime, nullable=False),
 )
@@ -152,6 +152,10 @@ audit_log = Table(
     Column("detail", Text, nullable=False),  # JSON
 )
 Index("ix_audit_at", audit_log.c.at)
+
+
+# ``last_at`` of an open span: one that reaches the latest snapshot of its list.
+OPEN = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def utcnow() -> datetime:

@@ -68,15 +68,19 @@ def fetch_list(
     verify and record the SHA-256 of each, and load the set when any file changed."""
     sources = OFFICIAL_SOURCES.get(list_name)
     if sources is None:
-        raise FetchError(f"no official source known for list {list_name!r}",
-                         hint=f"known: {', '.join(OFFICIAL_SOURCES)}")
+        raise FetchError(
+            f"no official source known for list {list_name!r}", hint=f"known: {', '.join(OFFICIAL_SOURCES)}"
+        )
     target = cache_dir / list_name
     target.mkdir(parents=True, exist_ok=True)
     meta_path = target / "fetch-meta.json"
     meta: dict[str, dict[str, str]] = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     own = client is None
-    http = client or httpx.Client(timeout=60.0, follow_redirects=True,
-                                  headers={"User-Agent": "sanctions-ledger/0.1 (+compliance screening)"})
+    http = client or httpx.Client(
+        timeout=60.0,
+        follow_redirects=True,
+        headers={"User-Agent": "sanctions-ledger/0.1 (+compliance screening)"},
+    )
     changed = False
     digests: dict[str, str] = {}
     try:
@@ -120,11 +124,13 @@ def fetch_list(
     if not changed:
         meta_path.write_text(json.dumps(meta, indent=2))
         return FetchOutcome(list_name, "not-modified", digests)
-    results = ledger.load_paths([target / next(iter(sources))], None, list_name=list_name,
-                                source="fetch", actor=actor)
+    results = ledger.load_paths(
+        [target / next(iter(sources))], None, list_name=list_name, source="fetch", actor=actor
+    )
     meta_path.write_text(json.dumps(meta, indent=2))
-    return FetchOutcome(list_name, "loaded" if results[0].status == "created" else "unchanged", digests,
-                        results[0])
+    return FetchOutcome(
+        list_name, "loaded" if results[0].status == "created" else "unchanged", digests, results[0]
+    )
 
 
 def local_sets(root: Path, lists: list[str] | None = None) -> list[tuple[str, str, Path]]:
@@ -150,5 +156,7 @@ def update_from_dir(
     for list_name, date, folder in local_sets(root, lists):
         if progress:
             progress(f"{list_name} {date}")
-        results.extend(ledger.load_paths([folder], date, list_name=list_name, source=str(folder), actor=actor))
+        results.extend(
+            ledger.load_paths([folder], date, list_name=list_name, source=str(folder), actor=actor)
+        )
     return results

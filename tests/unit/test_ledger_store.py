@@ -15,7 +15,9 @@ from sanctions_ledger.model import Entity, Name, Provenance
 from sanctions_ledger.parsers import ParsedList
 
 
-def ent(n: int, name: str, programs: list[str] | None = None, remarks: str | None = None, line: int = 1) -> Entity:
+def ent(
+    n: int, name: str, programs: list[str] | None = None, remarks: str | None = None, line: int = 1
+) -> Entity:
     return Entity(
         list="ofac-sdn",
         source_id=str(n),
@@ -28,8 +30,13 @@ def ent(n: int, name: str, programs: list[str] | None = None, remarks: str | Non
 
 
 def pub(*entities: Entity) -> ParsedList:
-    return ParsedList(list="ofac-sdn", format="ofac-csv", entities=list(entities), files=[],
-                      counts={"records": len(entities)})
+    return ParsedList(
+        list="ofac-sdn",
+        format="ofac-csv",
+        entities=list(entities),
+        files=[],
+        counts={"records": len(entities)},
+    )
 
 
 def at(day: int, month: int = 1) -> datetime:

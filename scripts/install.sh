@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what Sanctions Ledger needs on a fresh Debian machine: system packages (PostgreSQL for the
+# team store and its tests, Chromium for the browser tests) and a virtual environment in .venv.
+# Safe to run again. Set SANCTIONS_SKIP_APT=1 to skip the system packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${SANCTIONS_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null; then
+  need=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  if [ ${#need[@]} -gt 0 ]; then
+    SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update -qq
+    "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
+  fi
+fi
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e '.[dev]'
