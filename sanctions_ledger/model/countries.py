@@ -126,8 +126,8 @@ def to_iso2(text: str | None) -> str | None:
     if not text:
         return None
     key = _SPACE.sub(" ", text.strip().strip(".").strip()).lower()
-    if not key:
-        return None
+    if not any(c.isalpha() for c in key):
+        return None  # digits/punctuation only: pycountry's fuzzy search maps e.g. "1" to Sweden
     if key in _EXTRA:
         return _EXTRA[key]
     if key in _DEMONYMS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,16 +31,19 @@ class ParsedList:
     """The result of parsing one publication of one list.
 
     ``counts`` are raw counts the parser made while reading (``records`` read from the main file, ``names``,
-    ``addresses``, ``identifiers`` stored); the loader checks ``records == len(entities)`` so nothing is lost.
+    ``addresses``, ``identifiers`` stored). Formats that group several rows into one entity (UK HMT, BIS DPL)
+    also give ``rows`` and ``entities``. The loader checks ``entities`` (else ``records``) against
+    ``len(entities)``, so nothing is lost between parser and store.
     """
 
+    # ``list`` shadows the builtin in this class body: annotations spell ``builtins.list`` (see model.entity)
     list: str
     format: str
-    entities: list[Entity]
-    files: list[SourceFile]
+    entities: builtins.list[Entity]
+    files: builtins.list[SourceFile]
     published_at: datetime | None = None
     counts: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: builtins.list[str] = field(default_factory=builtins.list)
 
     def check_unique(self) -> None:
         seen: dict[str, Entity] = {}
@@ -50,8 +54,10 @@ class ParsedList:
                 where = f"{cur.file}, line {cur.line}" if cur and cur.line else (cur.file if cur else "?")
                 first = f" (first at line {prev.line})" if prev and prev.line else ""
                 raise ParseError(
-                    f"duplicate id {e.source_id!r}{first}", path=cur.file if cur else None, line=cur.line
-                    if cur else None, hint=f"each record of {self.list} must have a unique id ({where})"
+                    f"duplicate id {e.source_id!r}{first}",
+                    path=cur.file if cur else None,
+                    line=cur.line if cur else None,
+                    hint=f"each record of {self.list} must have a unique id ({where})",
                 )
             seen[e.id] = e
 
@@ -68,7 +74,9 @@ def source_file(role: str, path: Path) -> SourceFile:
     return SourceFile(role=role, path=path, size=path.stat().st_size, sha256=sha256_file(path))
 
 
-def read_text(path: Path, encodings: Iterable[str] = ("utf-8",), *, strip_eof: bool = True) -> tuple[str, str]:
+def read_text(
+    path: Path, encodings: Iterable[str] = ("utf-8",), *, strip_eof: bool = True
+) -> tuple[str, str]:
     """Read a whole file as text, trying ``encodings`` in order. Strips a UTF-8 BOM and a trailing Ctrl-Z.
 
     Returns ``(text, encoding)``. Raises :class:`ParseError` naming the file and line of the first byte
