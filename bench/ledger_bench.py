@@ -69,7 +69,9 @@ def bench_load(shared: Path, work: Path) -> dict[str, Any]:
         parse_s, parsed = timed(lambda folder=folder: parse_paths([folder]))
         url = f"sqlite:///{work / ('load-' + rel.replace('/', '_') + '.db')}"
         ledger = open_ledger(url)
-        load_s, res = timed(lambda: ledger.load_paths([folder], rel.split("/")[1]))
+        load_s, res = timed(
+            lambda ledger=ledger, folder=folder, rel=rel: ledger.load_paths([folder], rel.split("/")[1])
+        )
         ledger.close()
         out[rel] = {
             "entities": res[0].entities_stored,

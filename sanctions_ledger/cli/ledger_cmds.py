@@ -15,21 +15,37 @@ from sanctions_ledger.parsers import LISTS
 
 
 def _bar(total: int, desc: str) -> Any:
+    import sys
+
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="file", disable=not progress_enabled(), file=click.get_text_stream("stderr"))
+    return tqdm(total=total, desc=desc, unit="file", disable=not progress_enabled(), file=sys.stderr)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--observed-at", help="When the files were observed: a date (start of day in the list's zone) "
-              "or an ISO instant. Default: now.")
-@click.option("--list", "list_name", type=click.Choice(sorted(LISTS)), help="Which list the files are (overrides detection).")
+@click.option(
+    "--observed-at",
+    help="When the files were observed: a date (start of day in the list's zone) "
+    "or an ISO instant. Default: now.",
+)
+@click.option(
+    "--list",
+    "list_name",
+    type=click.Choice(sorted(LISTS)),
+    help="Which list the files are (overrides detection).",
+)
 @click.option("--limit", type=int, help="Archives only: replay the first N observations.")
 @json_option
 @click.pass_context
-def load(ctx: click.Context, paths: tuple[Path, ...], observed_at: str | None, list_name: str | None,
-         limit: int | None, as_json: bool) -> None:
+def load(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    observed_at: str | None,
+    list_name: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """Load list files, folders of list sets, or an observation archive (e.g. ofac-sdn-daily.tar.xz).
 
     All files are parsed before anything is written; each list set is stored in one transaction.
@@ -46,17 +62,23 @@ def load(ctx: click.Context, paths: tuple[Path, ...], observed_at: str | None, l
         if not as_json:
             for r in results:
                 s = r.snapshot
-                verb = "new snapshot" if r.status == "created" else "unchanged, observation recorded for snapshot"
-                click.echo(f"{s.list}: {verb} #{s.id} observed {iso(s.observed_at)}: {r.records_in} records in, "
-                           f"{r.entities_stored} entities stored (+{s.added_count} -{s.removed_count} "
-                           f"~{s.changed_count}; {r.versions_created} new versions)")
+                verb = (
+                    "new snapshot"
+                    if r.status == "created"
+                    else "unchanged, observation recorded for snapshot"
+                )
+                click.echo(
+                    f"{s.list}: {verb} #{s.id} observed {iso(s.observed_at)}: {r.records_in} records in, "
+                    f"{r.entities_stored} entities stored (+{s.added_count} -{s.removed_count} "
+                    f"~{s.changed_count}; {r.versions_created} new versions)"
+                )
     for a in archives:
         bar = None
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, name: str = a.name) -> None:
             nonlocal bar
             if bar is None:
-                bar = _bar(total, a.name)
+                bar = _bar(total, name)
             bar.update(1)
 
         summary = replay(ledger, a, list_name=list_name or "ofac-sdn", limit=limit, progress=progress)
@@ -64,28 +86,42 @@ def load(ctx: click.Context, paths: tuple[Path, ...], observed_at: str | None, l
             bar.close()
         out["replays"].append(summary.to_dict())
         if not as_json:
-            click.echo(f"{a}: {summary.observations} observations replayed, {summary.snapshots_created} snapshots "
-                       f"created, {summary.unchanged} unchanged, {summary.versions_created} new versions")
+            click.echo(
+                f"{a}: {summary.observations} observations replayed, {summary.snapshots_created} snapshots "
+                f"created, {summary.unchanged} unchanged, {summary.versions_created} new versions"
+            )
     if as_json:
         emit_json(out)
 
 
 @click.command()
-@click.option("--from", "from_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="Load a local tree laid out as <list>/<YYYY-MM-DD>/ instead of fetching.")
+@click.option(
+    "--from",
+    "from_dir",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="Load a local tree laid out as <list>/<YYYY-MM-DD>/ instead of fetching.",
+)
 @click.option("--list", "lists", multiple=True, type=click.Choice(sorted(LISTS)), help="Only these lists.")
-@click.option("--with-archives", is_flag=True, help="With --from: also replay <list>-daily/*.tar.xz archives.")
+@click.option(
+    "--with-archives", is_flag=True, help="With --from: also replay <list>-daily/*.tar.xz archives."
+)
 @json_option
 @click.pass_context
-def update(ctx: click.Context, from_dir: Path | None, lists: tuple[str, ...], with_archives: bool, as_json: bool) -> None:
+def update(
+    ctx: click.Context, from_dir: Path | None, lists: tuple[str, ...], with_archives: bool, as_json: bool
+) -> None:
     """Fetch the official lists (conditional requests) and load what changed, or load a local tree."""
     from sanctions_ledger.ledger.update import OFFICIAL_SOURCES, fetch_list, update_from_dir
     from sanctions_ledger.settings import Settings
 
     ledger = get_ledger(ctx)
     if from_dir is not None:
-        results = update_from_dir(ledger, from_dir, lists=list(lists) or None,
-                                  progress=(lambda s: err(f"loading {s}")) if not as_json else None)
+        results = update_from_dir(
+            ledger,
+            from_dir,
+            lists=list(lists) or None,
+            progress=(lambda s: err(f"loading {s}")) if not as_json else None,
+        )
         out: dict[str, Any] = {"loads": [r.to_dict() for r in results], "replays": []}
         if with_archives:
             from sanctions_ledger.ledger.archive import replay
@@ -98,11 +134,18 @@ def update(ctx: click.Context, from_dir: Path | None, lists: tuple[str, ...], wi
         if as_json:
             emit_json(out)
         else:
-            table([(r.snapshot.list, r.snapshot.id, iso(r.snapshot.observed_at), r.status, r.entities_stored)
-                   for r in results], ["list", "snapshot", "observed_at", "status", "entities"])
+            table(
+                [
+                    (r.snapshot.list, r.snapshot.id, iso(r.snapshot.observed_at), r.status, r.entities_stored)
+                    for r in results
+                ],
+                ["list", "snapshot", "observed_at", "status", "entities"],
+            )
             for rp in out["replays"]:
-                click.echo(f"replayed {rp['archive']}: {rp['observations']} observations, "
-                           f"{rp['snapshots_created']} snapshots")
+                click.echo(
+                    f"replayed {rp['archive']}: {rp['observations']} observations, "
+                    f"{rp['snapshots_created']} snapshots"
+                )
         return
     cache = Settings.from_env(ctx.obj["db_url"]).data_dir / "downloads"
     outcomes = [fetch_list(ledger, name, cache) for name in (lists or tuple(OFFICIAL_SOURCES))]
@@ -123,9 +166,21 @@ def snapshots(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([s.to_dict() for s in snaps])
         return
-    table([(s.id, s.list, iso(s.observed_at), s.observation_count, s.entity_count,
-            f"+{s.added_count} -{s.removed_count} ~{s.changed_count}", s.format) for s in snaps],
-          ["id", "list", "observed_at", "obs", "entities", "changes", "format"])
+    table(
+        [
+            (
+                s.id,
+                s.list,
+                iso(s.observed_at),
+                s.observation_count,
+                s.entity_count,
+                f"+{s.added_count} -{s.removed_count} ~{s.changed_count}",
+                s.format,
+            )
+            for s in snaps
+        ],
+        ["id", "list", "observed_at", "obs", "entities", "changes", "format"],
+    )
 
 
 @click.command()
@@ -135,18 +190,24 @@ def snapshots(ctx: click.Context, list_name: str | None, as_json: bool) -> None:
 @click.option("--tz", help="Zone for dates in FROM/TO (default: the list authority's).")
 @json_option
 @click.pass_context
-def diff(ctx: click.Context, list_name: str, from_ref: str, to_ref: str, tz: str | None, as_json: bool) -> None:
+def diff(
+    ctx: click.Context, list_name: str, from_ref: str, to_ref: str, tz: str | None, as_json: bool
+) -> None:
     """What changed on LIST between two snapshots (ids, or instants: the latest snapshot at or before)."""
     d = get_ledger(ctx).diff(list_name, from_ref, to_ref, tz)
     if as_json:
         emit_json(d.to_dict())
         return
-    click.echo(f"{list_name}: snapshot #{d.from_snapshot.id} ({iso(d.from_snapshot.observed_at)}) -> "
-               f"#{d.to_snapshot.id} ({iso(d.to_snapshot.observed_at)})")
+    click.echo(
+        f"{list_name}: snapshot #{d.from_snapshot.id} ({iso(d.from_snapshot.observed_at)}) -> "
+        f"#{d.to_snapshot.id} ({iso(d.to_snapshot.observed_at)})"
+    )
     click.echo(f"added {len(d.added)}, removed {len(d.removed)}, changed {len(d.changed)}")
     if d.by_program:
-        table([(p, c["added"], c["removed"], c["changed"]) for p, c in d.by_program.items()],
-              ["program", "added", "removed", "changed"])
+        table(
+            [(p, c["added"], c["removed"], c["changed"]) for p, c in d.by_program.items()],
+            ["program", "added", "removed", "changed"],
+        )
 
 
 def _entity_out(entity: Any, snap: Any) -> dict[str, Any]:
@@ -169,7 +230,9 @@ def show(ctx: click.Context, entity_id: str, as_of: str | None, as_json: bool) -
     if as_json:
         emit_json(d)
         return
-    click.echo(f"{d['id']}  {entity.caption}  [{d['schema']}]  (snapshot #{snap.id}, {iso(snap.observed_at)})")
+    click.echo(
+        f"{d['id']}  {entity.caption}  [{d['schema']}]  (snapshot #{snap.id}, {iso(snap.observed_at)})"
+    )
     click.echo(f"  programs: {', '.join(d['programs']) or '-'}")
     for n in d["names"]:
         click.echo(f"  name ({n['kind']}): {n['name']}")
@@ -196,11 +259,24 @@ def history(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(h)
         return
-    click.echo(f"{entity_id}: first seen {h['first_seen']}, last seen {h['last_seen']}"
-               + ("" if h["on_latest_snapshot"] else " (not on the latest snapshot)"))
-    table([(v["version_id"], v["first_observed_at"], v["last_observed_at"], v["snapshots"],
-            ", ".join(v["changes"]) or "(first)", v["ended_at"] or "") for v in h["versions"]],
-          ["version", "from", "to", "snapshots", "changed", "ended"])
+    click.echo(
+        f"{entity_id}: first seen {h['first_seen']}, last seen {h['last_seen']}"
+        + ("" if h["on_latest_snapshot"] else " (not on the latest snapshot)")
+    )
+    table(
+        [
+            (
+                v["version_id"],
+                v["first_observed_at"],
+                v["last_observed_at"],
+                v["snapshots"],
+                ", ".join(v["changes"]) or "(first)",
+                v["ended_at"] or "",
+            )
+            for v in h["versions"]
+        ],
+        ["version", "from", "to", "snapshots", "changed", "ended"],
+    )
 
 
 @click.command()
@@ -210,19 +286,29 @@ def history(ctx: click.Context, entity_id: str, as_json: bool) -> None:
 @click.option("--tz", help="Zone for a date INSTANT (default: the list authority's).")
 @json_option
 @click.pass_context
-def asof(ctx: click.Context, instant: str, list_name: str, program: str | None, tz: str | None, as_json: bool) -> None:
+def asof(
+    ctx: click.Context, instant: str, list_name: str, program: str | None, tz: str | None, as_json: bool
+) -> None:
     """Which entities were on a list at an instant (a date means the end of that day)."""
     ledger = get_ledger(ctx)
     at = parse_at(instant, tz or ledger.list_timezone(list_name))
     assert at is not None
     snap, ids = ledger.asof(list_name, at, program)
-    out = {"list": list_name, "as_of": iso(at), "program": program,
-           "snapshot": {"id": snap.id, "observed_at": iso(snap.observed_at)}, "count": len(ids), "entity_ids": ids}
+    out = {
+        "list": list_name,
+        "as_of": iso(at),
+        "program": program,
+        "snapshot": {"id": snap.id, "observed_at": iso(snap.observed_at)},
+        "count": len(ids),
+        "entity_ids": ids,
+    }
     if as_json:
         emit_json(out)
     else:
-        click.echo(f"{list_name} as of {iso(at)}: snapshot #{snap.id}, {len(ids)} entities"
-                   + (f" in {program}" if program else ""))
+        click.echo(
+            f"{list_name} as of {iso(at)}: snapshot #{snap.id}, {len(ids)} entities"
+            + (f" in {program}" if program else "")
+        )
         for i in ids:
             click.echo(i)
 
@@ -236,9 +322,21 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json(s)
         return
-    table([(n, v["snapshots"], v["observations"], v["entities_now"], v["entities_ever"], v["versions"],
-            v["latest_observed_at"]) for n, v in s["lists"].items()],
-          ["list", "snapshots", "observations", "entities", "ever", "versions", "latest"])
+    table(
+        [
+            (
+                n,
+                v["snapshots"],
+                v["observations"],
+                v["entities_now"],
+                v["entities_ever"],
+                v["versions"],
+                v["latest_observed_at"],
+            )
+            for n, v in s["lists"].items()
+        ],
+        ["list", "snapshots", "observations", "entities", "ever", "versions", "latest"],
+    )
 
 
 @click.command()
@@ -252,8 +350,10 @@ def audit(ctx: click.Context, limit: int, action: str | None, as_json: bool) -> 
     if as_json:
         emit_json(rows)
         return
-    table([(r["id"], r["at"], r["actor"], r["action"], r["target"]) for r in rows],
-          ["id", "at", "actor", "action", "target"])
+    table(
+        [(r["id"], r["at"], r["actor"], r["action"], r["target"]) for r in rows],
+        ["id", "at", "actor", "action", "target"],
+    )
 
 
 def register(group: click.Group) -> None:

@@ -46,7 +46,9 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.option("--db", "db_url", envvar="SANCTIONS_DB", help="Database URL (sqlite:///path or postgresql://...).")
+@click.option(
+    "--db", "db_url", envvar="SANCTIONS_DB", help="Database URL (sqlite:///path or postgresql://...)."
+)
 @click.version_option(__version__, prog_name="sanctions")
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None) -> None:

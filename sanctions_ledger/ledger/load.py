@@ -177,7 +177,8 @@ def load_parsed(
     if records_in != len(parsed.entities):
         main = parsed.files[0].path if parsed.files else None
         raise ParseError(
-            f"read {records_in} records but parsed {len(parsed.entities)} entities; refusing to store a partial list",
+            f"read {records_in} records but parsed {len(parsed.entities)} entities; "
+            "refusing to store a partial list",
             path=main,
         )
     list_name = parsed.list

@@ -121,13 +121,13 @@ def resolve_snapshot(conn: Connection, list_name: str, ref: str, tz: str | None 
         return info
     zone = tz or list_timezone(conn, list_name)
     at = parse_instant(ref, zone, end_of_day=True, what="snapshot reference")
-    info = snapshot_at(conn, list_name, at)
-    if info is None:
+    found = snapshot_at(conn, list_name, at)
+    if found is None:
         raise NotFoundError(
             f"no snapshot of {list_name} observed at or before {iso(at)}",
             hint="`sanctions snapshots --list " + list_name + "` shows what is loaded",
         )
-    return info
+    return found
 
 
 def _members(conn: Connection, list_name: str, at: datetime, program: str | None = None) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ class SnapshotInfo:
     published_at: datetime | None
     format: str
     content_sha256: str
-    files: list[dict[str, Any]]
+    files: builtins.list[dict[str, Any]]
     entity_count: int
     name_count: int
     address_count: int
@@ -27,7 +28,7 @@ class SnapshotInfo:
     changed_count: int
     observation_count: int = 1
     last_observed_at: datetime | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: builtins.list[str] = field(default_factory=builtins.list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,9 +80,9 @@ class Diff:
     list: str
     from_snapshot: SnapshotInfo
     to_snapshot: SnapshotInfo
-    added: list[str]
-    removed: list[str]
-    changed: list[dict[str, Any]]
+    added: builtins.list[str]
+    removed: builtins.list[str]
+    changed: builtins.list[dict[str, Any]]
     by_program: dict[str, dict[str, int]]
 
     def to_dict(self) -> dict[str, Any]:

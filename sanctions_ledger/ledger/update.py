@@ -134,7 +134,7 @@ def fetch_list(
 
 
 def local_sets(root: Path, lists: list[str] | None = None) -> list[tuple[str, str, Path]]:
-    """(list, date, folder) for every ``<list>/<YYYY-MM-DD>/`` under ``root`` of a known list, in date order."""
+    """(list, date, folder) for every ``<list>/<YYYY-MM-DD>/`` under ``root`` of a known list, by date."""
     found = []
     for list_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         if list_dir.name not in LISTS or (lists and list_dir.name not in lists):

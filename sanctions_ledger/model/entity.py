@@ -6,6 +6,7 @@ An entity's *content* is everything but its provenance; two entities with equal 
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -153,18 +154,20 @@ class Entity:
     ``last_updated``, ... Nothing from the source is dropped: what has no field goes there.
     """
 
+    # The field ``list`` shadows the builtin inside this class body, so the annotations below spell
+    # ``builtins.list`` (otherwise mypy reads ``list[Name]`` as the field and every consumer loses its types).
     list: str
     source_id: str
     schema: str
-    names: list[Name]
-    programs: list[str] = field(default_factory=list)
-    birth_dates: list[PartialDate] = field(default_factory=list)
-    nationalities: list[str] = field(default_factory=list)  # ISO alpha-2 where resolvable, else as written
-    identifiers: list[Identifier] = field(default_factory=list)
-    addresses: list[Address] = field(default_factory=list)
+    names: builtins.list[Name]
+    programs: builtins.list[str] = field(default_factory=builtins.list)
+    birth_dates: builtins.list[PartialDate] = field(default_factory=builtins.list)
+    nationalities: builtins.list[str] = field(default_factory=builtins.list)  # ISO alpha-2, else as written
+    identifiers: builtins.list[Identifier] = field(default_factory=builtins.list)
+    addresses: builtins.list[Address] = field(default_factory=builtins.list)
     listed_on: str | None = None  # ISO date
     remarks: str | None = None
-    properties: dict[str, list[str]] = field(default_factory=dict)
+    properties: dict[str, builtins.list[str]] = field(default_factory=dict)
     provenance: Provenance | None = None
 
     def __post_init__(self) -> None:

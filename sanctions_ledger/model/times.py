@@ -15,7 +15,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(f"unknown time zone {name!r}", hint="use an IANA name such as America/New_York") from exc
+        raise InputError(
+            f"unknown time zone {name!r}", hint="use an IANA name such as America/New_York"
+        ) from exc
 
 
 def parse_instant(text: str, tz: str, *, end_of_day: bool = False, what: str = "time") -> datetime:
@@ -39,7 +41,8 @@ def parse_instant(text: str, tz: str, *, end_of_day: bool = False, what: str = "
         dt = datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError as exc:
         raise InputError(
-            f"invalid {what} {text!r}", hint="give a date YYYY-MM-DD or an ISO instant such as 2019-03-22T13:20:00-04:00"
+            f"invalid {what} {text!r}",
+            hint="give a date YYYY-MM-DD or an ISO instant such as 2019-03-22T13:20:00-04:00",
         ) from exc
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=z)

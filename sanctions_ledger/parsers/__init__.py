@@ -61,7 +61,9 @@ def sniff(path: Path) -> tuple[str, str | None]:
             lst = "ofac-cons" if ("cons" in name or "ofac-cons" in str(path).lower()) else "ofac-sdn"
             return "ofac-xml", lst
         raise UnknownFormatError(
-            "XML file of an unknown kind (expected a UN CONSOLIDATED_LIST or an OFAC sdnList)", path=path, line=1
+            "XML file of an unknown kind (expected a UN CONSOLIDATED_LIST or an OFAC sdnList)",
+            path=path,
+            line=1,
         )
     if lower.startswith(b"last updated,"):
         return "uk-hmt-csv", "uk-hmt"
@@ -112,7 +114,9 @@ def _detect_file(p: Path, list_name: str | None) -> ListSet:
         files = {"main": p}
         # siblings of an sdn.csv / cons_prim.csv given alone
         if p.name.lower() in _OFAC_MAIN:
-            for role, part in zip(("add", "alt", "comments"), _OFAC_PARTS[_OFAC_MAIN[p.name.lower()]], strict=True):
+            for role, part in zip(
+                ("add", "alt", "comments"), _OFAC_PARTS[_OFAC_MAIN[p.name.lower()]], strict=True
+            ):
                 sib = p.with_name(part)
                 if sib.exists():
                     files[role] = sib

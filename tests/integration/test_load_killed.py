@@ -38,9 +38,19 @@ def test_sigkill_midway_leaves_no_partial_snapshot(tmp_path: Path, shared_data: 
     url = f"sqlite:///{db}"
     open_ledger(url).close()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sanctions_ledger", "--db", url, "load",
-         str(shared_data / "ofac-sdn" / "2024-07-02"), "--observed-at", "2024-07-02"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "sanctions_ledger",
+            "--db",
+            url,
+            "load",
+            str(shared_data / "ofac-sdn" / "2024-07-02"),
+            "--observed-at",
+            "2024-07-02",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     wal = Path(str(db) + "-wal")
     deadline = time.monotonic() + 60

@@ -94,7 +94,7 @@ def test_entity_as_of_and_history(ledger: Ledger) -> None:
     ledger.record(pub(ent(1, "A", line=7)), at(1))
     ledger.record(pub(ent(1, "A2", line=9)), at(2))
     ledger.record(pub(ent(2, "B")), at(3))
-    e, snap = ledger.entity("ofac-sdn:1", at(1))
+    e, _snap = ledger.entity("ofac-sdn:1", at(1))
     assert e.caption == "A" and e.provenance is not None and e.provenance.line == 7
     e, _ = ledger.entity("ofac-sdn:1", at(2))
     assert e.caption == "A2" and e.provenance is not None and e.provenance.line == 9
