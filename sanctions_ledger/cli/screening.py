@@ -1,0 +1,206 @@
+"""``sanctions screen`` and ``sanctions screen-file``: screening against the ledger (or list files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sanctions_ledger.errors import InputError
+from sanctions_ledger.matching.index import MatchIndex
+from sanctions_ledger.screening import (
+    DEFAULT_LIMIT,
+    DEFAULT_THRESHOLD,
+    Screener,
+    ScreeningQuery,
+    ScreeningResult,
+)
+from sanctions_ledger.screening.batch import screen_file
+from sanctions_ledger.screening.cache import DEFAULT_CACHE
+
+_DEFAULT_TZ = "America/New_York"
+
+
+def _index(
+    ctx: click.Context, lists: tuple[str, ...], as_of: str | None, files: tuple[Path, ...]
+) -> MatchIndex:
+    if files:
+        from sanctions_ledger.parsers import parse_paths
+
+        entities = [e for p in parse_paths(list(files)) for e in p.entities if not lists or e.list in lists]
+        return MatchIndex(entities)
+    from sanctions_ledger.cli.main import parse_at
+    from sanctions_ledger.ledger import open_ledger
+
+    obj: Any = ctx.obj or {}
+    ledger = open_ledger(obj.get("db_url") if hasattr(obj, "get") else None)
+    tz = ledger.list_timezone(lists[0]) if len(lists) == 1 else _DEFAULT_TZ
+    at = parse_at(as_of, tz)
+    index = DEFAULT_CACHE.get(ledger, list(lists) or None, at)
+    if not index.entities:
+        raise InputError(
+            "nothing to screen against: the ledger holds no snapshot"
+            + (f" of {', '.join(lists)}" if lists else "")
+            + (f" at or before {as_of}" if as_of else ""),
+            hint="load a list first with `sanctions load PATH`",
+        )
+    return index
+
+
+def _common(f: Any) -> Any:
+    f = click.option("--list", "lists", multiple=True, help="Only entities of this list (repeatable).")(f)
+    f = click.option(
+        "--program", "programs", multiple=True, help="Only entities in this program (repeatable)."
+    )(f)
+    f = click.option("--as-of", "as_of", help="Screen against the lists as they stood at this instant.")(f)
+    f = click.option(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        show_default=True,
+        help="Lowest score to report.",
+    )(f)
+    f = click.option(
+        "--files",
+        "files",
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="Screen against these list files or folders instead of the ledger.",
+    )(f)
+    return f
+
+
+@click.command("screen")
+@click.argument("name")
+@click.option(
+    "--type", "schema", type=click.Choice(["person", "organization", "vessel", "aircraft", "unknown"])
+)
+@click.option("--dob", help="Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--country", help="Country (ISO code or name).")
+@click.option("--imo", help="IMO number of a vessel or company.")
+@click.option("--id-number", "id_number", help="Passport, national ID or other identifier.")
+@_common
+@click.option(
+    "--limit", type=int, default=DEFAULT_LIMIT, show_default=True, help="At most this many matches."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
+@click.pass_context
+def screen_cmd(
+    ctx: click.Context,
+    name: str,
+    schema: str | None,
+    dob: str | None,
+    country: str | None,
+    imo: str | None,
+    id_number: str | None,
+    lists: tuple[str, ...],
+    programs: tuple[str, ...],
+    as_of: str | None,
+    threshold: float,
+    files: tuple[Path, ...],
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Screen one NAME against the sanctions lists."""
+    query = ScreeningQuery.build(
+        name,
+        schema=schema,
+        dob=dob,
+        country=country,
+        imo=imo,
+        id_number=id_number,
+        lists=lists,
+        programs=programs,
+        threshold=threshold,
+        limit=limit,
+    )
+    result = Screener(_index(ctx, lists, as_of, files)).screen(query)
+    data = result.to_dict()
+    if as_of:
+        data["query"]["as_of"] = as_of
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not result.matches:
+        click.echo(f"no match for {name!r} at threshold {threshold}")
+        return
+    for m in result.matches:
+        ex = m.explanation
+        click.echo(f"{m.score:.3f}  {m.entity_id}  {m.name}  [{m.schema}; {', '.join(m.programs)}]")
+        click.echo(f"       matched {ex['matched_kind']} name {m.matched_name!r} ({ex['method']})")
+        for f in ex["features"]:
+            click.echo(f"       {f['effect']:+.2f} {f['detail']}")
+
+
+@click.command("screen-file")
+@click.argument("in_path", type=click.Path(path_type=Path))
+@click.option(
+    "--out", "out_path", required=True, type=click.Path(path_type=Path), help="OUT.jsonl or OUT.csv"
+)
+@_common
+@click.option(
+    "--limit", type=int, default=DEFAULT_LIMIT, show_default=True, help="At most this many per row."
+)
+@click.option("--workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True)
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.pass_context
+def screen_file_cmd(
+    ctx: click.Context,
+    in_path: Path,
+    out_path: Path,
+    lists: tuple[str, ...],
+    programs: tuple[str, ...],
+    as_of: str | None,
+    threshold: float,
+    files: tuple[Path, ...],
+    limit: int,
+    workers: int,
+    progress: bool,
+) -> None:
+    """Screen every row of IN_PATH (CSV with a 'name' column) into --out (JSONL, or CSV if it ends .csv)."""
+    if not in_path.is_file():
+        raise InputError(f"{in_path}: no such file")
+    if workers < 1:
+        raise InputError(f"--workers {workers} must be at least 1")
+    ScreeningQuery.build("x", lists=lists, programs=programs, threshold=threshold, limit=limit)
+    index = _index(ctx, lists, as_of, files)
+    screener = _FilteredScreener(index, threshold, limit, lists, programs)
+    counts = screen_file(screener, in_path, out_path, workers=workers, progress=progress)
+    click.echo(
+        f"screened {counts['rows']} rows: {counts['with_matches']} with matches, {counts['errors']} errors"
+        f" -> {out_path}",
+        err=True,
+    )
+    if counts["errors"] and counts["errors"] == counts["rows"]:
+        sys.exit(1)
+
+
+class _FilteredScreener(Screener):
+    """A screener that applies the command's list and program filters to every row."""
+
+    def __init__(
+        self,
+        index: MatchIndex,
+        threshold: float,
+        limit: int,
+        lists: tuple[str, ...],
+        programs: tuple[str, ...],
+    ) -> None:
+        super().__init__(index, threshold, limit)
+        self.lists = lists
+        self.programs = tuple(p.upper() for p in programs)
+
+    def screen(self, query: ScreeningQuery) -> ScreeningResult:
+        if self.lists or self.programs:
+            query = replace(query, lists=self.lists, programs=self.programs)
+        return super().screen(query)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(screen_cmd)
+    group.add_command(screen_file_cmd)

@@ -1,0 +1,103 @@
+"""Non-name evidence: date of birth, country, schema and identifiers, each a signed score adjustment
+with a sentence an analyst can read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sanctions_ledger.model import Entity, PartialDate
+
+DOB_DAY = 0.08
+DOB_MONTH = 0.05
+DOB_YEAR = 0.03
+DOB_CONFLICT = -0.15
+COUNTRY_MATCH = 0.02
+COUNTRY_CONFLICT = -0.03
+SCHEMA_CONFLICT = -0.25
+
+_ID_TYPES_IMO = ("imo", "imo_company")
+_ID_NON_ALNUM = re.compile(r"[^0-9A-Z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    effect: float
+    detail: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"feature": self.name, "effect": round(self.effect, 4), "detail": self.detail}
+
+
+def dob_feature(query: PartialDate | None, entity: Entity) -> Feature | None:
+    if query is None or not entity.birth_dates:
+        return None
+    listed = ", ".join(str(d) for d in entity.birth_dates)
+    best = None
+    for d in entity.birth_dates:
+        lo, hi = d.years()
+        if d.circa:
+            lo, hi = lo - 1, hi + 1
+        if d.end is None and d.value[: len(query.value)] == query.value and not d.circa:
+            effect = {"day": DOB_DAY, "month": DOB_MONTH}.get(query.precision, DOB_YEAR)
+            if d.precision == "year" and query.precision != "year":
+                effect = DOB_YEAR
+            return Feature("dob", effect, f"date of birth {query.value} agrees with listed {listed}")
+        if query.precision != "year" and d.precision != "year" and d.value[:7] == query.value[:7]:
+            continue
+        if lo - 1 <= query.year <= hi + 1:
+            best = Feature("dob", 0.0, f"date of birth {query.value} is close to listed {listed}")
+    if best:
+        return best
+    return Feature("dob", DOB_CONFLICT, f"date of birth {query.value} conflicts with listed {listed}")
+
+
+def entity_countries(entity: Entity) -> set[str]:
+    out = {c for c in entity.nationalities if len(c) == 2}
+    out.update(a.country for a in entity.addresses if a.country)
+    for key in ("citizenships", "vessel_flag_code", "nationality_codes"):
+        out.update(v for v in entity.properties.get(key, []) if len(v) == 2)
+    return out
+
+
+def country_feature(query: str | None, entity: Entity) -> Feature | None:
+    if not query:
+        return None
+    listed = entity_countries(entity)
+    if not listed:
+        return None
+    if query in listed:
+        return Feature("country", COUNTRY_MATCH, f"country {query} is among the listed {sorted(listed)}")
+    return Feature("country", COUNTRY_CONFLICT, f"country {query} is not among the listed {sorted(listed)}")
+
+
+def schema_feature(query: str | None, entity: Entity) -> Feature | None:
+    if not query or query == "unknown" or entity.schema == "unknown" or query == entity.schema:
+        return None
+    if {query, entity.schema} <= {"organization", "vessel", "aircraft"}:
+        return Feature("type", -0.05, f"query is a {query}, listed entry is a {entity.schema}")
+    return Feature("type", SCHEMA_CONFLICT, f"query is a {query}, listed entry is a {entity.schema}")
+
+
+def norm_id(value: str) -> str:
+    return _ID_NON_ALNUM.sub("", value.upper()).lstrip("0") or "0"
+
+
+def identifier_feature(imo: str | None, id_number: str | None, entity: Entity) -> Feature | None:
+    if imo:
+        q = norm_id(imo.upper().replace("IMO", ""))
+        for ident in entity.identifiers:
+            if ident.type in _ID_TYPES_IMO and norm_id(ident.value) == q:
+                return Feature("identifier", 1.0, f"IMO {imo} equals the listed {ident.type} {ident.value}")
+    if id_number:
+        q = norm_id(id_number)
+        if len(q) >= 4:
+            for ident in entity.identifiers:
+                if ident.type not in _ID_TYPES_IMO and norm_id(ident.value) == q:
+                    return Feature(
+                        "identifier",
+                        1.0,
+                        f"identifier {id_number} equals the listed {ident.type} {ident.value}",
+                    )
+    return None

@@ -1,0 +1,204 @@
+"""The candidate index: finds the listed names worth scoring without comparing the query to every name.
+
+Keys per listed name: its tokens, adjacent token pairs fused (``jong un`` -> ``jongun``), Korean variant
+keys and consonant skeletons. A vocabulary-level one-deletion neighbourhood (SymSpell style) finds
+tokens one edit away from a query token (typos, transpositions). Keys whose posting lists exceed a cap
+are skipped (``mohammed`` alone finds nothing worth scoring), and only the best-covered names are scored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sanctions_ledger.matching.features import norm_id
+from sanctions_ledger.matching.normalize import NameForm, display_name, normalize_name
+from sanctions_ledger.matching.resources import PARTICLES
+from sanctions_ledger.model import Entity
+from sanctions_ledger.model.countries import to_iso2
+
+POSTING_CAP = 2500
+MAX_CANDIDATES = 40
+MIN_COVERAGE = 0.3
+KIND_CODES = ("primary", "alias", "weak", "former", "new", "original_script")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    entity: int  # position in MatchIndex.entities
+    kind: str
+    name: str  # as displayed (OFAC "SURNAME, Given" rendered "Given SURNAME")
+    form: NameForm
+
+
+def _deletes(token: str) -> Iterator[str]:
+    for i in range(len(token)):
+        yield token[:i] + token[i + 1 :]
+
+
+class MatchIndex:
+    """An in-memory index over the names of a set of entities."""
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        self.entities: list[Entity] = []
+        self.names: list[IndexedName] = []
+        self.by_identifier: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = defaultdict(list)
+        df: dict[str, int] = defaultdict(int)
+        sdf: dict[str, int] = defaultdict(int)
+        for entity in entities:
+            eidx = len(self.entities)
+            self.entities.append(entity)
+            seen: set[tuple[str, ...]] = set()
+            for n in entity.names:
+                shown = display_name(n.name, n.first_name, n.last_name)
+                for variant in name_variants(shown):
+                    form = normalize_name(variant)
+                    if not form.tokens or form.tokens in seen:
+                        continue
+                    seen.add(form.tokens)
+                    nid = len(self.names)
+                    self.names.append(IndexedName(eidx, n.kind, shown, form))
+                    for key in _name_keys(form):
+                        postings[key].append(nid)
+                    for t in set(form.tokens):
+                        df[t] += 1
+                    for s in set(form.skeletons):
+                        sdf[s] += 1
+            for ident in entity.identifiers:
+                key = norm_id(ident.value)
+                if len(key) >= 4:
+                    self.by_identifier.setdefault(key, []).append(eidx)
+        self.postings: dict[str, array[int]] = {k: array("i", v) for k, v in postings.items()}
+        self.df = dict(df)
+        self.sdf = dict(sdf)
+        self.n_names = max(1, len(self.names))
+        self._full_idf = math.log(max(2.0, self.n_names / 8))
+        deletes: dict[str, list[str]] = defaultdict(list)
+        for t in self.df:
+            if len(t) >= 4 and not t.isdigit():
+                for d in set(_deletes(t)):
+                    deletes[d].append(t)
+        self.deletes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in deletes.items()}
+
+    # ---- weights --------------------------------------------------------------------------------------
+    def _weight(self, count: int, token: str) -> float:
+        if token in PARTICLES:
+            return 0.15
+        idf = math.log((self.n_names + 1) / (count + 1))
+        w = min(1.0, max(0.2, idf / self._full_idf))
+        return w
+
+    def token_weight(self, token: str) -> float:
+        count = self.df.get(token)
+        if count is None:
+            near = [self.df[t] for t in self.neighbours(token)]
+            count = max(near) if near else 0
+        return self._weight(count, token)
+
+    def skeleton_weight(self, skel: str, token: str) -> float:
+        return self._weight(self.sdf.get(skel, 0), token)
+
+    def weights(self, form: NameForm, skeleton_mode: bool) -> list[float]:
+        if skeleton_mode:
+            return [self.skeleton_weight(s, t) for s, t in zip(form.skeletons, form.tokens, strict=True)]
+        return [self.token_weight(t) for t in form.tokens]
+
+    def neighbours(self, token: str) -> set[str]:
+        """Vocabulary tokens one edit (or one transposition) away from ``token``."""
+        if len(token) < 4 or token.isdigit():
+            return set()
+        out: set[str] = set(self.deletes.get(token, ()))
+        for d in _deletes(token):
+            if d in self.df:
+                out.add(d)
+            out.update(self.deletes.get(d, ()))
+        out.discard(token)
+        return out
+
+    # ---- candidates -----------------------------------------------------------------------------------
+    def candidates(
+        self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
+    ) -> list[int]:
+        """Ids of listed names worth scoring for ``form``, best covered first."""
+        weights = self.weights(form, skeleton_mode)
+        total = sum(weights) or 1.0
+        credit: dict[int, float] = defaultdict(float)
+        toks = form.tokens
+        for i, tok in enumerate(toks):
+            keys: list[tuple[str, float]] = []
+            if skeleton_mode:
+                keys.append(("s" + form.skeletons[i], 1.0))
+            else:
+                keys += [("t" + tok, 1.0), ("f" + tok, 1.0)]
+                if form.korean[i]:
+                    keys.append(("k" + str(form.korean[i]), 0.9))
+                if len(form.skeletons[i]) >= 3:
+                    keys.append(("s" + form.skeletons[i], 0.7))
+                if tok not in self.df:
+                    keys += [("t" + nb, 0.8) for nb in self.neighbours(tok)]
+                if i + 1 < len(toks):
+                    keys.append(("t" + tok + toks[i + 1], 1.0))
+            best: dict[int, float] = {}
+            for key, c in keys:
+                plist = self.postings.get(key)
+                if plist is None or len(plist) > POSTING_CAP:
+                    continue
+                for nid in plist:
+                    if best.get(nid, 0.0) < c:
+                        best[nid] = c
+            w = weights[i]
+            for nid, c in best.items():
+                credit[nid] += c * w
+        if not credit:
+            return []
+        floor = MIN_COVERAGE * total
+        ranked = sorted(
+            (nid for nid, c in credit.items() if c >= floor), key=credit.__getitem__, reverse=True
+        )
+        return ranked[:limit]
+
+    # ---- size ---------------------------------------------------------------------------------------
+    def stats(self) -> dict[str, int]:
+        return {
+            "entities": len(self.entities),
+            "names": len(self.names),
+            "keys": len(self.postings),
+            "postings": sum(len(v) for v in self.postings.values()),
+            "vocabulary": len(self.df),
+            "delete_keys": len(self.deletes),
+            "approx_index_bytes": sum(sys.getsizeof(v) for v in self.postings.values()),
+        }
+
+
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+
+
+def name_variants(name: str) -> list[str]:
+    """The name, plus, when it holds a bracketed part (an acronym, a translation), the name without it
+    and the bracketed part alone: ``SEPAH-E QODS (JERUSALEM FORCE)`` is also ``JERUSALEM FORCE``."""
+    out = [name]
+    inner = [m.strip() for m in _BRACKETS.findall(name)]
+    if inner:
+        out.append(" ".join(_BRACKETS.sub(" ", name).split()))
+        out.extend(i for i in inner if len(i.replace(" ", "")) >= 3 and to_iso2(i) is None)
+    return out
+
+
+def _name_keys(form: NameForm) -> set[str]:
+    keys: set[str] = set()
+    toks = form.tokens
+    for i, t in enumerate(toks):
+        keys.add("t" + t)
+        if form.korean[i]:
+            keys.add("k" + str(form.korean[i]))
+        if form.skeletons[i]:
+            keys.add("s" + form.skeletons[i])
+        if i + 1 < len(toks):
+            keys.add("f" + t + toks[i + 1])
+    return keys

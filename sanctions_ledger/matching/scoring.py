@@ -1,0 +1,104 @@
+"""Scores in [0, 1] with an explanation: name similarity first, then the other evidence.
+
+``score = clamp(name_similarity * kind_factor + sum(feature effects))``; an exact identifier (IMO,
+passport, national ID) lifts the score to at least 0.95 when the names are at all alike, or 0.9.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sanctions_ledger.matching.features import (
+    Feature,
+    country_feature,
+    dob_feature,
+    identifier_feature,
+    schema_feature,
+)
+from sanctions_ledger.matching.index import IndexedName, MatchIndex
+from sanctions_ledger.matching.normalize import NameForm
+from sanctions_ledger.matching.similarity import NameScore, latin_similarity, skeleton_similarity
+from sanctions_ledger.model import Entity, PartialDate
+
+KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "original_script": 1.0, "former": 0.98, "new": 1.0, "weak": 0.92}
+SKELETON_SCRIPTS = frozenset({"Arab"})
+
+
+@dataclass(frozen=True)
+class QueryFacts:
+    form: NameForm
+    schema: str | None = None
+    dob: PartialDate | None = None
+    country: str | None = None
+    imo: str | None = None
+    id_number: str | None = None
+
+
+@dataclass
+class EntityMatch:
+    entity: Entity
+    score: float
+    name_score: float
+    matched: IndexedName
+    detail: NameScore
+    features: list[Feature] = field(default_factory=list)
+
+    def explanation(self, query: QueryFacts) -> dict[str, Any]:
+        form = self.matched.form
+        return {
+            "query_name": query.form.original,
+            "query_normalised": query.form.text(),
+            "matched_name": self.matched.name,
+            "matched_kind": self.matched.kind,
+            "matched_normalised": form.text(),
+            "method": self.detail.method,
+            "name_similarity": round(self.name_score, 4),
+            "token_pairs": [list(p) for p in self.detail.pairs],
+            "transliteration": query.form.script if query.form.transliterated else None,
+            "korean_romanisation": self.detail.korean,
+            "honorifics_ignored": list(query.form.honorifics),
+            "legal_forms_ignored": sorted(set(query.form.legal) | set(form.legal)),
+            "features": [f.to_dict() for f in self.features],
+            "list": self.entity.list,
+            "programs": list(self.entity.programs),
+        }
+
+
+def name_score(index: MatchIndex, query: NameForm, listed: NameForm) -> NameScore:
+    skeleton_mode = query.script in SKELETON_SCRIPTS or listed.script in SKELETON_SCRIPTS
+    wq = index.weights(query, skeleton_mode)
+    wc = index.weights(listed, skeleton_mode)
+    if skeleton_mode:
+        return skeleton_similarity(query, listed, wq, wc)
+    return latin_similarity(query, listed, wq, wc)
+
+
+def score_entity(
+    index: MatchIndex, query: QueryFacts, entity: Entity, names: list[IndexedName]
+) -> EntityMatch:
+    """Score one entity given the candidate names of it that the index found."""
+    best: tuple[float, IndexedName, NameScore] | None = None
+    for n in names:
+        ns = name_score(index, query.form, n.form)
+        s = ns.score * KIND_FACTOR.get(n.kind, 1.0)
+        if best is None or s > best[0]:
+            best = (s, n, ns)
+    assert best is not None
+    s, matched, detail = best
+    features = [
+        f
+        for f in (
+            dob_feature(query.dob, entity) if entity.schema in ("person", "unknown") else None,
+            country_feature(query.country, entity),
+            schema_feature(query.schema, entity),
+        )
+        if f is not None
+    ]
+    score = s + sum(f.effect for f in features)
+    ident = identifier_feature(query.imo, query.id_number, entity)
+    if ident is not None:
+        features.append(ident)
+        score = max(score, 0.95 if s >= 0.5 else 0.9)
+    score = min(1.0, max(0.0, score))
+    return EntityMatch(entity, round(score, 4), s, matched, detail, features)

@@ -1,0 +1,243 @@
+"""Name similarity: token alignment with per-token weights, fused tokens, and whole-string fallbacks.
+
+Two modes share one alignment:
+
+* ``latin``: tokens compare by edit distance, raised to near-equality when their Korean variant keys
+  agree (``Cheol``/``Chol``) or their consonant skeletons agree (``Mohammed``/``Muhammad``).
+* ``skeleton``: used when the query was transliterated from a script without short vowels (Arabic):
+  tokens compare by their consonant skeletons only.
+
+The score is the weighted share of aligned tokens: query tokens that find no partner count fully
+against the match, listed tokens that find none count half (a customer often omits a middle name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+
+from sanctions_ledger.matching.normalize import NameForm
+from sanctions_ledger.matching.resources import ARTICLES
+
+MIN_TOKEN_SIM = 0.62
+UNMATCHED_LISTED = 0.5
+JOINED_MIN = 0.9
+CONTAINED_MIN_WEIGHT = 1.2
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    method: str  # "tokens", "joined", "skeleton"
+    pairs: tuple[tuple[str, str, float], ...] = ()
+    korean: bool = False
+
+
+def token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) -> tuple[float, bool]:
+    """Similarity of two normalised tokens and whether the Korean variant key decided it."""
+    if a == b:
+        return 1.0, False
+    if a.isdigit() or b.isdigit():
+        return 0.0, False
+    s = OSA.normalized_similarity(a, b)
+    shortest = min(len(a), len(b))
+    if shortest >= 4 and s < 0.9 and a[0] == b[0] and OSA.distance(a, b) == 1:
+        s = 0.9 if shortest >= 5 else 0.85
+    elif a[0] != b[0]:
+        s *= 0.9  # a different first letter is rarely a typo
+    korean = False
+    if ka is not None and ka == kb and s < 0.93:
+        s, korean = 0.93, True
+    if s < 0.9 and s >= 0.6 and sa == sb and len(sa) >= 2 and JaroWinkler.similarity(a, b) >= 0.8:
+        s = 0.9
+    return s, korean
+
+
+def skeleton_sim(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if a.isdigit() or b.isdigit():
+        return 0.0
+    return Levenshtein.normalized_similarity(a, b) * 0.95
+
+
+NUMBER_MISMATCH = 0.75
+
+
+def number_factor(q: Sequence[str], c: Sequence[str]) -> float:
+    """Vessel and company names with numbers: ``ASIA BRIDGE 1`` is not ``ASIA BRIDGE 2``."""
+    qn = {t for t in q if t.isdigit()}
+    cn = {t for t in c if t.isdigit()}
+    return NUMBER_MISMATCH if qn and cn and qn != cn else 1.0
+
+
+def _fuse(q: list[str], c: list[str]) -> None:
+    """Merge adjacent tokens in ``c`` whose concatenation equals a token of ``q`` (in place)."""
+    qs = set(q)
+    i = 0
+    while i < len(c) - 1:
+        if c[i] not in qs or c[i + 1] not in qs:
+            f = c[i] + c[i + 1]
+            if f in qs:
+                c[i : i + 2] = [f]
+                continue
+        i += 1
+
+
+def align(
+    q: Sequence[str],
+    c: Sequence[str],
+    wq: Sequence[float],
+    wc: Sequence[float],
+    sim: list[list[float]],
+) -> tuple[float, list[tuple[int, int, float]]]:
+    """Greedy one-to-one alignment; returns (score, [(i, j, sim)])."""
+    cells = sorted(
+        ((s, i, j) for i, row in enumerate(sim) for j, s in enumerate(row) if s >= MIN_TOKEN_SIM),
+        reverse=True,
+    )
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    for s, i, j in cells:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        pairs.append((i, j, s))
+    num = sum(s * (wq[i] + wc[j]) for i, j, s in pairs)
+    den = sum(wq[i] for i in used_q) + sum(wc[j] for j in used_c)
+    listed_left = sum(w for j, w in enumerate(wc) if j not in used_c)
+    query_left = sum(w for i, w in enumerate(wq) if i not in used_q)
+    # A listed name wholly found inside the query (the query adds a patronymic or a father's name)
+    # costs the extra query tokens only half, as extra listed tokens always do.
+    contained = (
+        len(used_c) >= 2
+        and listed_left <= 0.2
+        and sum(wc[j] for j in used_c) >= CONTAINED_MIN_WEIGHT
+        and all(s >= 0.93 for _, _, s in pairs)
+    )
+    den += UNMATCHED_LISTED * listed_left + (UNMATCHED_LISTED if contained else 1.0) * query_left
+    return (num / den if den > 0 else 0.0), pairs
+
+
+def _joined(q: NameForm, c: NameForm) -> float:
+    if len(q.tokens) + len(c.tokens) <= 2:
+        return 0.0
+    a, b = q.joined, c.joined
+    s = Levenshtein.normalized_similarity(a, b)
+    sa, sb = "".join(sorted(q.tokens)), "".join(sorted(c.tokens))
+    if sa != a or sb != b:
+        s = max(s, Levenshtein.normalized_similarity(sa, sb))
+    return s
+
+
+def latin_similarity(q: NameForm, c: NameForm, wq: Sequence[float], wc: Sequence[float]) -> NameScore:
+    qt, ct = list(q.tokens), list(c.tokens)
+    qk, ck = list(q.korean), list(c.korean)
+    qs, cs = list(q.skeletons), list(c.skeletons)
+    wq_, wc_ = list(wq), list(wc)
+    if set(qt) != set(ct):
+        before_c, before_q = len(ct), len(qt)
+        _fuse(qt, ct)
+        _fuse(ct, qt)
+        if len(ct) != before_c or len(qt) != before_q:
+            return latin_similarity(
+                _reform(q, qt), _reform(c, ct), _rew(q.tokens, qt, wq), _rew(c.tokens, ct, wc)
+            )
+    korean_used = False
+    sim: list[list[float]] = []
+    kflags: list[list[bool]] = []
+    for i, a in enumerate(qt):
+        row: list[float] = []
+        krow: list[bool] = []
+        for j, b in enumerate(ct):
+            s, k = token_sim(a, b, qk[i], ck[j], qs[i], cs[j])
+            row.append(s)
+            krow.append(k)
+        sim.append(row)
+        kflags.append(krow)
+    score, pairs = align(qt, ct, wq_, wc_, sim)
+    score *= number_factor(qt, ct)
+    korean_used = any(kflags[i][j] for i, j, _ in pairs)
+    out = NameScore(score, "tokens", tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs), korean_used)
+    joined = _joined(q, c) * number_factor(qt, ct)
+    if joined >= JOINED_MIN and joined * 0.97 > score:
+        joined *= 0.97
+        return NameScore(joined, "joined", out.pairs, korean_used)
+    return out
+
+
+def _reform(f: NameForm, tokens: list[str]) -> NameForm:
+    from sanctions_ledger.matching.korean import korean_key
+    from sanctions_ledger.matching.phonetic import skeleton
+
+    t = tuple(tokens)
+    return NameForm(
+        f.original,
+        t,
+        tuple(skeleton(x) for x in t),
+        tuple(korean_key(x) for x in t),
+        f.legal,
+        f.honorifics,
+        f.script,
+    )
+
+
+def _rew(old: Sequence[str], new: list[str], w: Sequence[float]) -> list[float]:
+    """Weights for a token list after fusion: a fused token takes the larger weight of its parts."""
+    if len(old) == len(new):
+        return list(w)
+    out: list[float] = []
+    i = 0
+    for t in new:
+        if i < len(old) and old[i] == t:
+            out.append(w[i])
+            i += 1
+        else:
+            out.append(max(w[i], w[i + 1]) if i + 1 < len(w) else w[i])
+            i += 2
+    return out
+
+
+def _retoken(old: Sequence[str], new: list[str], tokens: list[str]) -> list[str]:
+    """Display tokens after a fusion of skeletons: fused neighbours are shown joined."""
+    out: list[str] = []
+    i = 0
+    for t in new:
+        if i < len(old) and old[i] == t:
+            out.append(tokens[i])
+            i += 1
+        else:
+            out.append(tokens[i] + tokens[i + 1] if i + 1 < len(tokens) else tokens[i])
+            i += 2
+    return out
+
+
+def skeleton_similarity(q: NameForm, c: NameForm, wq: Sequence[float], wc: Sequence[float]) -> NameScore:
+    qi = [i for i, t in enumerate(q.tokens) if t not in ARTICLES] or list(range(len(q.tokens)))
+    ci = [j for j, t in enumerate(c.tokens) if t not in ARTICLES] or list(range(len(c.tokens)))
+    qs, cs = [q.skeletons[i] for i in qi], [c.skeletons[j] for j in ci]
+    qt, ct = [q.tokens[i] for i in qi], [c.tokens[j] for j in ci]
+    wq_, wc_ = [wq[i] for i in qi], [wc[j] for j in ci]
+    if set(qs) != set(cs):
+        fq, fc = list(qs), list(cs)
+        _fuse(qs, fc)
+        _fuse(cs, fq)
+        if len(fc) != len(cs):
+            wc_ = _rew(cs, fc, wc_)
+            ct = _retoken(cs, fc, ct)
+            cs = fc
+        if len(fq) != len(qs):
+            wq_ = _rew(qs, fq, wq_)
+            qt = _retoken(qs, fq, qt)
+            qs = fq
+    sim = [[skeleton_sim(a, b) for b in cs] for a in qs]
+    score, pairs = align(qs, cs, wq_, wc_, sim)
+    joined = Levenshtein.normalized_similarity("".join(qs), "".join(cs)) * 0.95
+    ptuple = tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs)
+    if joined > score:
+        return NameScore(joined, "skeleton", ptuple)
+    return NameScore(score, "skeleton", ptuple)

@@ -1,0 +1,122 @@
+"""Screen one query against a :class:`MatchIndex`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sanctions_ledger.matching.features import norm_id
+from sanctions_ledger.matching.index import IndexedName, MatchIndex
+from sanctions_ledger.matching.normalize import normalize_name
+from sanctions_ledger.matching.scoring import SKELETON_SCRIPTS, EntityMatch, QueryFacts, score_entity
+from sanctions_ledger.screening.query import ScreeningQuery
+
+StrList = list[str]
+
+# Chosen on the dev benchmark (docs/matching.md): the highest recall at <= 1 % false positives per
+# negative category, with a margin.
+DEFAULT_THRESHOLD = 0.80
+DEFAULT_LIMIT = 10
+
+
+@dataclass
+class Match:
+    entity_id: str
+    score: float
+    name: str
+    matched_name: str
+    list: str
+    schema: str
+    programs: StrList
+    explanation: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity_id": self.entity_id,
+            "score": self.score,
+            "name": self.name,
+            "matched_name": self.matched_name,
+            "list": self.list,
+            "schema": self.schema,
+            "programs": self.programs,
+            "explanation": self.explanation,
+        }
+
+
+@dataclass
+class ScreeningResult:
+    query: ScreeningQuery
+    matches: list[Match]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query.to_dict(), "matches": [m.to_dict() for m in self.matches]}
+
+
+class Screener:
+    """Screens queries against one index with a default operating point."""
+
+    def __init__(
+        self, index: MatchIndex, threshold: float = DEFAULT_THRESHOLD, limit: int = DEFAULT_LIMIT
+    ) -> None:
+        self.index = index
+        self.threshold = threshold
+        self.limit = limit
+
+    def screen(self, query: ScreeningQuery) -> ScreeningResult:
+        threshold = self.threshold if query.threshold is None else query.threshold
+        limit = self.limit if query.limit is None else query.limit
+        scored = self.score_all(query)
+        kept = [m for m in scored if m.score >= threshold][:limit]
+        facts = self._facts(query)
+        return ScreeningResult(query, [self._match(m, facts) for m in kept])
+
+    def _facts(self, query: ScreeningQuery) -> QueryFacts:
+        return QueryFacts(
+            form=normalize_name(query.name),
+            schema=query.schema,
+            dob=query.dob,
+            country=query.country,
+            imo=query.imo,
+            id_number=query.id_number,
+        )
+
+    def score_all(self, query: ScreeningQuery) -> list[EntityMatch]:
+        """Every candidate entity scored, best first (no threshold)."""
+        facts = self._facts(query)
+        idx = self.index
+        skeleton_mode = facts.form.script in SKELETON_SCRIPTS
+        by_entity: dict[int, list[IndexedName]] = defaultdict(list)
+        for nid in idx.candidates(facts.form, skeleton_mode):
+            n = idx.names[nid]
+            by_entity[n.entity].append(n)
+        for value in (query.imo, query.id_number):
+            if value:
+                for eidx in idx.by_identifier.get(norm_id(value.upper().replace("IMO", "")), []):
+                    if eidx not in by_entity:
+                        by_entity[eidx] = [n for n in idx.names if n.entity == eidx][:1]
+        out: list[EntityMatch] = []
+        for eidx, names in by_entity.items():
+            entity = idx.entities[eidx]
+            if query.lists and entity.list not in query.lists:
+                continue
+            if query.programs and not set(query.programs) & {p.upper() for p in entity.programs}:
+                continue
+            if not names:
+                continue
+            out.append(score_entity(idx, facts, entity, names))
+        out.sort(key=lambda m: (-m.score, m.entity.id))
+        return out
+
+    def _match(self, m: EntityMatch, facts: QueryFacts) -> Match:
+        e = m.entity
+        return Match(
+            entity_id=e.id,
+            score=m.score,
+            name=e.caption,
+            matched_name=m.matched.name,
+            list=e.list,
+            schema=e.schema,
+            programs=list(e.programs),
+            explanation=m.explanation(facts),
+        )

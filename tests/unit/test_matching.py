@@ -1,0 +1,139 @@
+"""Normalisation, transliteration, Korean variants, phonetic keys and name similarity."""
+
+from __future__ import annotations
+
+import pytest
+
+from sanctions_ledger.matching.arabic import arabic_to_latin
+from sanctions_ledger.matching.index import MatchIndex, name_variants
+from sanctions_ledger.matching.korean import korean_key
+from sanctions_ledger.matching.normalize import normalize_name
+from sanctions_ledger.matching.phonetic import skeleton
+from sanctions_ledger.matching.scoring import name_score
+from sanctions_ledger.matching.translit import script_of, to_latin
+from sanctions_ledger.model import Entity, Name
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Dalian Haibo Co., Ltd.", "DALIAN HAIBO COMPANY LIMITED"),
+        ("Acme LLC", "ACME LIMITED LIABILITY COMPANY"),
+        ("Mr. John Smith", "john smith"),
+        ("Sheikh Ayman al-Zawahiri", "AYMAN AL ZAWAHIRI"),
+        ("CORPORACIÓN GARCÍA", "corporacion garcia"),
+        ("Yangon Airways Company Limjted", "YANGON AIRWAYS"),
+    ],
+)
+def test_normalisation_equates(a: str, b: str) -> None:
+    assert normalize_name(a).tokens == normalize_name(b).tokens
+
+
+def test_normalisation_keeps_what_it_strips() -> None:
+    f = normalize_name("Dr. Ahmad Abdul-Aziz Trading Co., Ltd.")
+    assert f.honorifics == ("dr",)
+    assert f.legal == ("ltd",)
+    assert f.tokens == ("ahmad", "abd", "aziz", "trading")
+
+
+@pytest.mark.parametrize(
+    ("variants"),
+    [
+        ("ri", "lee", "yi", "rhee"),
+        ("pak", "park", "bak"),
+        ("choe", "choi"),
+        ("jong", "jeong", "chong", "jung"),
+        ("kim", "gim"),
+        ("chol", "cheol"),
+        ("kwang", "gwang"),
+        ("koryo", "goryeo"),
+    ],
+)
+def test_korean_variants_share_a_key(variants: tuple[str, ...]) -> None:
+    keys = {korean_key(v) for v in variants}
+    assert len(keys) == 1 and None not in keys
+
+
+def test_korean_key_refuses_non_korean_tokens() -> None:
+    assert korean_key("robert") is None
+    assert korean_key("smith") is None
+
+
+@pytest.mark.parametrize(
+    ("latin", "arabic"),
+    [("Muhammad", "محمد"), ("Abdallah", "عبدالله"), ("Umar", "عمر"), ("Hamadi", "حمادي")],
+)
+def test_skeleton_bridges_arabic_and_latin(latin: str, arabic: str) -> None:
+    lat = normalize_name(latin)
+    arb = normalize_name(arabic)
+    assert "".join(lat.skeletons) == "".join(arb.skeletons)
+
+
+def test_skeleton_latin_spellings() -> None:
+    assert skeleton("mohammed") == skeleton("muhammad") == "mhmd"
+    assert skeleton("hasan") == skeleton("hassan")
+
+
+def test_scripts_and_transliteration() -> None:
+    assert script_of("Айрат Вахитов") == "Cyrl"
+    assert script_of("김정은") == "Hang"
+    assert script_of("José") == "Latn"
+    assert to_latin("Айрат Вахитов")[0] == "Ayrat Vakhitov"
+    assert to_latin("김정은")[0].split() == ["Gim", "Jeong", "Eun"]
+    assert arabic_to_latin("الظواهري").split()[0] == "al"
+
+
+def test_bracketed_variants() -> None:
+    assert name_variants("SEPAH-E QODS (JERUSALEM FORCE)") == [
+        "SEPAH-E QODS (JERUSALEM FORCE)",
+        "SEPAH-E QODS",
+        "JERUSALEM FORCE",
+    ]
+    assert name_variants("LEADER (HONG KONG) TRADING") == ["LEADER (HONG KONG) TRADING", "LEADER TRADING"]
+
+
+def _index() -> MatchIndex:
+    people = [
+        ("1", "KIM, Jong Un", "Jong Un", "KIM"),
+        ("2", "RI, Pyong Chol", "Pyong Chol", "RI"),
+        ("3", "ROTENBERG, Boris", "Boris", "ROTENBERG"),
+        ("4", "SMITH, John", "John", "SMITH"),
+    ]
+    ents = [
+        Entity("test", sid, "person", [Name(n, "primary", first_name=f, last_name=last)])
+        for sid, n, f, last in people
+    ]
+    ents.append(Entity("test", "5", "vessel", [Name("ASIA BRIDGE 1")]))
+    return MatchIndex(ents)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "low"),
+    [
+        ("Kim Jong-un", "Jong Un KIM", 0.95),
+        ("KIM JONGUN", "Jong Un KIM", 0.9),
+        ("Lee Pyong Cheol", "Pyong Chol RI", 0.9),
+        ("ROTENBERG Boris", "Boris ROTENBERG", 0.99),
+        ("Boris Rotenbreg", "Boris ROTENBERG", 0.85),
+    ],
+)
+def test_name_scores_high(query: str, listed: str, low: float) -> None:
+    idx = _index()
+    assert name_score(idx, normalize_name(query), normalize_name(listed)).score >= low
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("ASIA BRIDGE 2", "ASIA BRIDGE 1"), ("John Doe", "John SMITH"), ("Boris Johnson", "Boris ROTENBERG")],
+)
+def test_name_scores_low(query: str, listed: str) -> None:
+    idx = _index()
+    assert name_score(idx, normalize_name(query), normalize_name(listed)).score < 0.8
+
+
+def test_candidates_do_not_need_a_full_scan() -> None:
+    idx = _index()
+    found = {idx.names[i].entity for i in idx.candidates(normalize_name("Boris Rotenbreg"))}
+    assert found == {2}
+    assert idx.candidates(normalize_name("Nobody Known")) == []
+    assert idx.stats()["names"] == 5
