@@ -18,8 +18,9 @@ from typing import Any
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.ledger.store import Ledger
-from sanctions_ledger.parsers import ListSet, ParsedList, parse_set
+from sanctions_ledger.parsers import ParsedList, ofac_csv
 from sanctions_ledger.parsers.base import sha256_file
+from sanctions_ledger.parsers.ofac_csv import RecordMemo
 
 REQUIRED = ("observed_at_utc", "sha256", "file")
 
@@ -99,7 +100,7 @@ def replay(
         return _replay_dir(ledger, root, archive, list_name, limit, progress, actor)
 
 
-def _checked_parse(root: Path, row: dict[str, str], list_name: str) -> ParsedList:
+def _checked_parse(root: Path, row: dict[str, str], list_name: str, memo: RecordMemo) -> ParsedList:
     """Verify an observation's file against the archive's checksum, then parse it (runs in a worker)."""
     path = root / row["file"]
     where = {"path": root / "observations.csv", "line": int(row["_line"])}
@@ -108,7 +109,9 @@ def _checked_parse(root: Path, row: dict[str, str], list_name: str) -> ParsedLis
     want = row.get("sha256")
     if want and sha256_file(path) != want:
         raise ParseError(f"checksum mismatch for {row['file']}", hint="the archive is damaged", **where)  # type: ignore[arg-type]
-    return parse_set(ListSet("ofac-csv", list_name, {"main": path}))
+    parsed = ofac_csv.parse(path, list_name=list_name, memo=memo)
+    parsed.check_unique()
+    return parsed
 
 
 def _replay_dir(
@@ -127,10 +130,11 @@ def _replay_dir(
     summary = ReplaySummary(archive=str(archive))
     last_use = {row["file"]: i for i, row in enumerate(rows)}
     parsed_by_file: dict[str, ParsedList] = {}
+    memo = RecordMemo()
     for i, row in enumerate(rows):
         f = row["file"]
         if f not in parsed_by_file:
-            parsed_by_file[f] = _checked_parse(root, row, list_name)
+            parsed_by_file[f] = _checked_parse(root, row, list_name, memo)
         parsed = parsed_by_file[f] if last_use[f] > i else parsed_by_file.pop(f)
         at = datetime.fromisoformat(row["observed_at_utc"].replace("Z", "+00:00"))
         source = f"{row.get('source_repo', '')}@{row.get('commit', '')}:{row['file']}"

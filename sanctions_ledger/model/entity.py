@@ -7,6 +7,7 @@ An entity's *content* is everything but its provenance; two entities with equal 
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -169,6 +170,8 @@ class Entity:
     remarks: str | None = None
     properties: dict[str, builtins.list[str]] = field(default_factory=dict)
     provenance: Provenance | None = None
+    # canonical JSON kept by freeze(): set only once parsing is done and the entity will not change
+    _frozen_json: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.schema not in SCHEMAS:
@@ -217,7 +220,20 @@ class Entity:
         return d
 
     def canonical_json(self) -> str:
+        if self._frozen_json is not None:
+            return self._frozen_json
         return json.dumps(self.content_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    def freeze(self) -> None:
+        """Promise that this entity's content will not change, so its canonical JSON is computed once."""
+        self._frozen_json = None
+        self._frozen_json = self.canonical_json()
+
+    def with_provenance(self, provenance: Provenance) -> Entity:
+        """A copy with other provenance, sharing this entity's (frozen) content."""
+        copy = dataclasses.replace(self, provenance=provenance)
+        copy._frozen_json = self._frozen_json
+        return copy
 
     def content_hash(self) -> str:
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
@@ -71,6 +71,20 @@ class _Main:
     remarks: str | None
     line: int
     continued: bool = False
+    key: tuple[str | None, ...] | None = None  # raw fields, when a memo is in use
+    remembered: RemarkStats | None = None  # set when the entity came from the memo
+
+
+@dataclass
+class RecordMemo:
+    """Entities parsed from earlier files, by raw record, for parsing many versions of one list in a row
+    (the daily archive): a record unchanged since the previous file is not parsed again. Used only for
+    main-file-only sets, where a record's fields are all that define its entity. Holds the records of the
+    latest file only, so memory stays at one list's worth."""
+
+    entries: dict[tuple[str | None, ...], tuple[Entity, RemarkStats]] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
 
 
 # --------------------------------------------------------------------------------------------- reading
@@ -235,8 +249,13 @@ def parse(
     alt: Path | None = None,
     comments: Path | None = None,
     list_name: str,
+    memo: RecordMemo | None = None,
 ) -> ParsedList:
-    """Parse one OFAC legacy CSV set into a :class:`ParsedList` (format ``ofac-csv``)."""
+    """Parse one OFAC legacy CSV set into a :class:`ParsedList` (format ``ofac-csv``).
+
+    ``memo`` (main-file-only sets) reuses the entities of records unchanged since the last call."""
+    if add is not None or alt is not None or comments is not None:
+        memo = None
     warnings: list[str] = []
     files: list[SourceFile] = [source_file(main.name, main)]
     role = main.name
@@ -252,9 +271,18 @@ def parse(
                 line=rec.line,
                 field="ent_num",
             )
-        entity = _entity(list_name, role, rec, ent_num, main, warnings)
-        mains[ent_num] = _Main(entity, rec.fields[11], rec.line)
         counts["records"] += 1
+        if memo is not None:
+            key = tuple(rec.fields)
+            known = memo.entries.get(key)
+            if known is not None:
+                memo.hits += 1
+                entity = known[0].with_provenance(Provenance(role, line=rec.line))
+                mains[ent_num] = _Main(entity, rec.fields[11], rec.line, key=key, remembered=known[1])
+                continue
+            memo.misses += 1
+        entity = _entity(list_name, role, rec, ent_num, main, warnings)
+        mains[ent_num] = _Main(entity, rec.fields[11], rec.line, key=tuple(rec.fields) if memo else None)
 
     if comments is not None:
         files.append(source_file(comments.name, comments))
@@ -296,12 +324,23 @@ def parse(
 
     stats = RemarkStats()
     truncated = 0
+    kept: dict[tuple[str | None, ...], tuple[Entity, RemarkStats]] = {}
     for m in mains.values():
-        m.entity.remarks = m.remarks
         cut = comments is None and m.remarks is not None and len(m.remarks) >= REMARKS_LIMIT
         truncated += cut
-        stats.add(apply_remarks(m.entity, m.remarks, truncated=cut))
-        stats.unparsed_examples.clear()
+        if m.remembered is not None:
+            entry_stats = m.remembered
+        else:
+            m.entity.remarks = m.remarks
+            entry_stats = apply_remarks(m.entity, m.remarks, truncated=cut)
+            entry_stats.unparsed_examples.clear()
+            if m.key is not None:
+                m.entity.freeze()
+        stats.add(entry_stats)
+        if m.key is not None:
+            kept[m.key] = (m.entity, entry_stats)
+    if memo is not None:
+        memo.entries = kept
     if truncated:
         warnings.append(
             f"{truncated} remarks reach {REMARKS_LIMIT} characters and no comments file was given: they are "
