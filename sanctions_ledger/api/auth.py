@@ -1,0 +1,72 @@
+"""API key checks as FastAPI dependencies.
+
+A key goes in ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. Reads are open unless
+``read_requires_key`` is set; every write needs a key with the route's scope. An unknown or revoked key is
+refused (401) even on an open read, so a client with a bad key learns about it at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from sanctions_ledger.api.keys import ApiKey, verify_key
+from sanctions_ledger.errors import AuthError, PermissionDeniedError
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer sk_...`")
+header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key: `X-API-Key: sk_...`")
+
+_HINT = (
+    "create one with `sanctions keys create --name NAME --scope analyst` and send it as "
+    "`Authorization: Bearer <key>` or `X-API-Key: <key>`"
+)
+
+
+async def presented_key(
+    request: Request,
+    cred: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
+    x_key: str | None = Depends(header),
+) -> ApiKey | None:
+    """The key sent with the request (None when none was sent). Raises 401 for an unknown key."""
+    secret = (cred.credentials if cred else None) or x_key
+    if not secret:
+        if request.headers.get("authorization"):
+            raise AuthError("the Authorization header is not `Bearer <key>`", hint=_HINT)
+        return None
+    key = await run_in_threadpool(verify_key, request.app.state.services.ledger, secret.strip())
+    if key is None:
+        raise AuthError("unknown or revoked API key", hint=_HINT)
+    request.state.api_key = key
+    return key
+
+
+def require(scope: str) -> Callable[..., Awaitable[ApiKey]]:
+    """A dependency that needs a key good for ``scope`` (``read``, ``analyst`` or ``admin``)."""
+
+    async def dependency(key: ApiKey | None = Depends(presented_key)) -> ApiKey:  # noqa: B008
+        if key is None:
+            raise AuthError(f"this request needs an API key with the {scope!r} scope", hint=_HINT)
+        if not key.allows(scope):
+            raise PermissionDeniedError(
+                f"API key {key.name!r} has the {key.scope!r} scope; this request needs {scope!r}",
+                hint="ask an admin for a key with that scope",
+            )
+        return key
+
+    return dependency
+
+
+async def read_access(request: Request, key: ApiKey | None = Depends(presented_key)) -> ApiKey | None:  # noqa: B008
+    """Open reads by default; with SANCTIONS_API_READ_REQUIRES_KEY=1 any active key is needed."""
+    if key is None and request.app.state.settings.read_requires_key:
+        raise AuthError(
+            "reading this server needs an API key (SANCTIONS_API_READ_REQUIRES_KEY is on)", hint=_HINT
+        )
+    return key
+
+
+require_analyst = require("analyst")
+require_admin = require("admin")

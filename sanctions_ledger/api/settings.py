@@ -1,0 +1,57 @@
+"""HTTP API settings, from ``SANCTIONS_API_*`` environment variables (arguments to ``create_app`` win)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sanctions_ledger.errors import ConfigError
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """What the API allows. Defaults suit a server inside a compliance team's network."""
+
+    read_requires_key: bool = False
+    max_json_bytes: int = 1_000_000
+    max_upload_bytes: int = 50_000_000
+    batch_max_queries: int = 100
+    max_jobs: int = 4  # jobs queued or running at once
+    job_rows_max: int = 1_000_000
+    cors_origins: tuple[str, ...] = ()
+    jobs_dir: str | None = None  # default: a temporary folder
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> ApiSettings:
+        origins = tuple(
+            o.strip() for o in os.environ.get("SANCTIONS_API_CORS_ORIGINS", "").split(",") if o.strip()
+        )
+        s = cls(
+            read_requires_key=_flag("SANCTIONS_API_READ_REQUIRES_KEY"),
+            max_json_bytes=_int("SANCTIONS_API_MAX_JSON_BYTES", cls.max_json_bytes),
+            max_upload_bytes=_int("SANCTIONS_API_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
+            batch_max_queries=_int("SANCTIONS_API_BATCH_MAX", cls.batch_max_queries),
+            max_jobs=_int("SANCTIONS_API_MAX_JOBS", cls.max_jobs),
+            cors_origins=origins,
+            jobs_dir=os.environ.get("SANCTIONS_API_JOBS_DIR") or None,
+        )
+        return replace(s, **overrides) if overrides else s

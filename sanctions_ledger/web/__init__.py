@@ -1,0 +1,21 @@
+"""Server-rendered pages (Jinja2, autoescaped; a small CSS file; no JavaScript), mounted at ``/ui``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+if TYPE_CHECKING:
+    from sanctions_ledger.api.jobs import JobManager
+    from sanctions_ledger.api.services import Services
+
+
+def mount(app: FastAPI, services: Services, jobs: JobManager, path: str = "/ui") -> None:
+    from sanctions_ledger.web.pages import build
+
+    web = build(services, jobs)
+    web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount(path, web, name="web")

@@ -1,0 +1,55 @@
+"""Actions and statement checks for the pages (through the actions and statements packages)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date as Date
+from typing import TYPE_CHECKING, Any
+
+from sanctions_ledger.errors import InputError
+from sanctions_ledger.ledger.tables import utcnow
+from sanctions_ledger.model.times import iso, zone
+
+if TYPE_CHECKING:
+    from sanctions_ledger.api.services import Services
+
+
+def context(services: Services, date: str | None, tz: str | None) -> dict[str, Any]:
+    """Actions announced on ``date`` (in ``tz``, or each in its authority's zone), or all, grouped by day."""
+    services.module("actions", "actions")
+    from sanctions_ledger.actions import queries, store
+
+    if tz:
+        zone(tz)
+    ledger = services.ledger
+    if date:
+        try:
+            day = Date.fromisoformat(date)
+        except ValueError as exc:
+            raise InputError(f"invalid date {date!r}", hint="YYYY-MM-DD") from exc
+        summaries = [f.to_dict() for f in queries.announced_on(ledger, day, tz)]
+    else:
+        summaries = [queries.summary(a) for a in store.all_actions(ledger)]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for s in summaries:
+        key = (s.get("announced_date") or "date unknown", tz or s.get("announced_zone") or "")
+        groups[key].append(
+            {
+                "id": s["id"],
+                "title": s.get("title"),
+                "category": s.get("category"),
+                "authority": s.get("authority"),
+                "programs": s.get("programs") or [],
+                "status": s.get("status"),
+                "targets": len(s.get("targets") or []),
+                "when": s.get("announced_at") or "—",
+            }
+        )
+    days = [{"date": d, "zone": z, "actions": acts} for (d, z), acts in sorted(groups.items(), reverse=True)]
+    return {"date": date or "", "tz": tz or "", "days": days}
+
+
+def check_statement(services: Services, text: str, at: str | None, tz: str | None) -> dict[str, Any]:
+    mod = services.module("statements", "statement checking")
+    result: dict[str, Any] = mod.check_statement(services.ledger, text, at or iso(utcnow()), tz)
+    return result

@@ -1,0 +1,218 @@
+"""Screening over HTTP: one name (as `sanctions screen --json`), batches, CSV jobs, yente /match."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sanctions_ledger.ledger import Ledger
+from sanctions_ledger.matching.index import MatchIndex
+from sanctions_ledger.screening import Screener, ScreeningQuery
+from tests.unit.test_api import assert_error, client, fill, filled, make_client
+
+__all__ = ["client", "filled"]
+
+
+def test_screen_is_the_cli_object(client: TestClient, filled: Ledger) -> None:
+    r = client.post("/screen", json={"name": "Dalian Haibo International Freight", "type": "organization"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    expected = (
+        Screener(MatchIndex(filled.entities_at()))
+        .screen(ScreeningQuery.build("Dalian Haibo International Freight", schema="organization"))
+        .to_dict()
+    )
+    assert body == json.loads(json.dumps(expected))
+    assert body["matches"][0]["entity_id"] == "ofac-sdn:26243"
+    assert set(body["matches"][0]) >= {
+        "entity_id",
+        "score",
+        "name",
+        "matched_name",
+        "list",
+        "schema",
+        "programs",
+        "explanation",
+    }
+
+
+def test_screen_bad_input_is_422(client: TestClient) -> None:
+    assert_error(client.post("/screen", json={"name": "   "}), 422, "InputError")
+    assert_error(client.post("/screen", json={"name": "Kim", "country": "Atlantis"}), 422, "InputError")
+    assert_error(client.post("/screen", json={"name": "Kim", "limit": 0}), 422)
+    assert_error(client.post("/screen", json={}), 422)
+
+
+def test_batch_bounded(filled: Ledger) -> None:
+    with make_client(filled, batch_max_queries=3) as c:
+        r = c.post(
+            "/screen/batch",
+            json={
+                "queries": [
+                    {"id": "a", "name": "Kim Jong Un", "type": "person", "dob": "1984"},
+                    {"name": "Liaoning Danxing International Forwarding"},
+                    {"id": "c", "name": "Kim", "dob": "not a date"},
+                ]
+            },
+        )
+        assert r.status_code == 200, r.text
+        res = r.json()["results"]
+        assert [x["id"] for x in res] == ["a", 2, "c"]
+        assert res[0]["matches"][0]["entity_id"] == "ofac-sdn:20285"
+        assert res[1]["matches"][0]["entity_id"] == "ofac-sdn:26244"
+        assert "error" in res[2] and res[2]["matches"] == []
+        e = assert_error(
+            c.post("/screen/batch", json={"queries": [{"name": "x"}] * 4}), 413, "PayloadTooLarge"
+        )
+        assert "/screen/jobs" in str(e["message"])
+
+
+def _wait(c: TestClient, job_id: str) -> dict[str, object]:
+    for _ in range(200):
+        job = c.get(f"/screen/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job  # type: ignore[no-any-return]
+        time.sleep(0.02)
+    raise AssertionError("job did not finish")
+
+
+def test_job_upload_progress_and_result(client: TestClient) -> None:
+    rows = [
+        "id,name,type,country",
+        "c1,Kim Jong Un,person,KP",
+        "c2,Acme Bakery,organization,FR",
+        "c3,,person,",
+        "c4,Dalian Haibo International Freight,,CN",
+    ]
+    csv_bytes = ("\n".join(rows) + "\n").encode()
+    r = client.post("/screen/jobs", files={"file": ("people.csv", csv_bytes, "text/csv")})
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["rows_total"] == 4 and job["filename"] == "people.csv"
+    done = _wait(client, job["id"])
+    assert done["status"] == "done" and done["rows_done"] == 4 and done["rows_failed"] == 1
+    assert done["progress"] == 100.0
+    res = client.get(f"/screen/jobs/{job['id']}/result")
+    assert res.status_code == 200 and res.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(x) for x in res.text.splitlines()]
+    assert [x["id"] for x in lines] == ["c1", "c2", "c3", "c4"]
+    assert lines[0]["matches"][0]["entity_id"] == "ofac-sdn:20285"
+    assert lines[1]["matches"] == [] and "error" in lines[2]
+    assert lines[3]["matches"][0]["entity_id"] == "ofac-sdn:26243"
+
+
+def test_job_errors(filled: Ledger) -> None:
+    with make_client(filled, max_upload_bytes=1000) as c:
+        e = assert_error(
+            c.post("/screen/jobs", files={"file": ("x.csv", b"id,who\n1,Kim\n", "text/csv")}), 422
+        )
+        assert "name" in str(e["message"])
+        assert_error(c.post("/screen/jobs", files={"file": ("x.csv", b"", "text/csv")}), 422)
+        big = b"name\n" + b"Kim Jong Un\n" * 200
+        e = assert_error(c.post("/screen/jobs", files={"file": ("big.csv", big, "text/csv")}), 413)
+        assert "1 kB" in str(e["message"])
+        assert_error(c.get("/screen/jobs/abc123"), 404)
+        assert_error(c.get("/screen/jobs/not-hex!"), 422)
+
+
+# -- yente-compatible /match ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def match_client(filled: Ledger) -> Iterator[TestClient]:
+    with make_client(filled) as c:
+        yield c
+
+
+def test_match_yente_request_shapes(match_client: TestClient) -> None:
+    # a request written from yente's documented examples: a dict of queries, FtM schemata and properties
+    body = {
+        "queries": {
+            "q1": {
+                "schema": "Person",
+                "properties": {"name": ["Kim Jong Un"], "birthDate": ["1984-01-08"], "nationality": ["kp"]},
+            },
+            "q2": {
+                "schema": "Company",
+                "properties": {"name": ["Dalian Haibo International Freight Co Ltd"], "jurisdiction": ["cn"]},
+            },
+            "q3": {"schema": "Vessel", "properties": {"name": "Wan Heng 11", "imoNumber": ["8791667"]}},
+            "q4": {"schema": "LegalEntity", "properties": {"name": ["Completely Unrelated Gardening Club"]}},
+        }
+    }
+    r = match_client.post("/match/default", json=body, params={"algorithm": "logic-v1", "threshold": 0.7})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert set(out) >= {"responses", "matcher", "limit"} and out["limit"] == 5
+    assert set(out["responses"]) == {"q1", "q2", "q3", "q4"}
+    for key in ("q1", "q2", "q3"):
+        resp = out["responses"][key]
+        assert resp["status"] == 200 and resp["total"] == {"value": len(resp["results"]), "relation": "eq"}
+        top = resp["results"][0]
+        assert set(top) >= {
+            "id",
+            "caption",
+            "schema",
+            "properties",
+            "score",
+            "match",
+            "features",
+            "datasets",
+            "referents",
+            "target",
+            "first_seen",
+            "last_seen",
+        }
+        assert top["match"] is True and 0 <= top["score"] <= 1 and top["datasets"] == ["ofac-sdn"]
+        assert isinstance(top["features"], dict) and all(
+            isinstance(v, float) for v in top["features"].values()
+        )
+    assert out["responses"]["q1"]["results"][0]["id"] == "ofac-sdn:20285"
+    assert out["responses"]["q1"]["results"][0]["schema"] == "Person"
+    assert out["responses"]["q1"]["results"][0]["properties"]["birthDate"] == ["1984-01-08"]
+    assert out["responses"]["q2"]["results"][0]["id"] == "ofac-sdn:26243"
+    assert out["responses"]["q3"]["results"][0]["properties"]["imoNumber"] == ["8791667"]
+    assert out["responses"]["q3"]["query"]["properties"]["name"] == ["Wan Heng 11"]
+    assert all(not x["match"] for x in out["responses"]["q4"]["results"])
+
+
+def test_match_datasets_and_bad_queries(match_client: TestClient) -> None:
+    q = {"queries": {"a": {"schema": "Person", "properties": {"name": ["Kim Jong Un"]}}}}
+    assert match_client.post("/match/ofac-sdn", json=q).status_code == 200
+    assert match_client.post("/match/us_ofac_sdn", json=q).status_code == 200
+    assert_error(match_client.post("/match/eu_fsf", json=q), 404, "NotFoundError")
+    r = match_client.post(
+        "/match/default",
+        json={
+            "queries": {
+                "a": {"schema": "Banana", "properties": {"name": ["x"]}},
+                "b": {"schema": "Person", "properties": {}},
+            }
+        },
+    )
+    assert r.status_code == 200
+    assert r.json()["responses"]["a"]["status"] == 400 and "Banana" in r.json()["responses"]["a"]["error"]
+    assert r.json()["responses"]["b"]["status"] == 400
+    assert_error(match_client.post("/match/default", json={"queries": {"a": {"properties": {}}}}), 422)
+    r = match_client.post(
+        "/match/default",
+        params={"limit": 1, "cutoff": 0.0},
+        json={
+            "queries": {
+                "a": {"schema": "Person", "properties": {"firstName": ["Jong Un"], "lastName": ["Kim"]}}
+            }
+        },
+    )
+    assert len(r.json()["responses"]["a"]["results"]) == 1
+
+
+def test_screening_index_follows_the_ledger(ledger: Ledger) -> None:
+    with make_client(ledger) as c:
+        c.app.state.services.screening.check_interval = 0  # type: ignore[attr-defined]
+        assert c.post("/screen", json={"name": "Kim Jong Un"}).json()["matches"] == []
+        fill(ledger)
+        assert c.post("/screen", json={"name": "Kim Jong Un"}).json()["matches"]

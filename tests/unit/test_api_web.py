@@ -1,0 +1,98 @@
+"""The pages (rendered by the test client): content, escaping, forms that work without JavaScript."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from fastapi.testclient import TestClient
+
+from sanctions_ledger.ledger import Ledger
+from tests.unit.test_api import client, filled
+
+__all__ = ["client", "filled"]
+
+
+def test_home_and_list_page_with_chart(client: TestClient) -> None:
+    r = client.get("/", follow_redirects=True)
+    assert r.status_code == 200 and "ofac-sdn" in r.text
+    r = client.get("/ui/lists/ofac-sdn")
+    assert r.status_code == 200
+    assert "<svg" in r.text and "<polyline" in r.text and 'class="bar-added"' in r.text
+    assert "<script" not in r.text.lower()
+
+
+def test_screen_page_escapes_and_explains(client: TestClient) -> None:
+    r = client.get("/ui/screen", params={"name": "Kim Jong Un", "type": "person"})
+    assert r.status_code == 200
+    assert "/ui/entities/ofac-sdn%3A20285" in r.text and "<details>" in r.text
+    r = client.get("/ui/screen", params={"name": "<script>alert(1)</script> old trading", "threshold": "0.1"})
+    assert "<script>alert" not in r.text and "&lt;script&gt;" in r.text
+    r = client.get("/ui/screen", params={"name": "x", "threshold": "lots"})
+    assert r.status_code == 422 and "not a number" in r.text
+
+
+def test_entity_page_timeline_and_delisted(client: TestClient) -> None:
+    r = client.get("/ui/entities/ofac-sdn:30002")
+    assert r.status_code == 200 and 'class="timeline"' in r.text and "changed: remarks" in r.text
+    r = client.get("/ui/entities/ofac-sdn:30003")  # delisted: shown as last listed, escaped
+    assert r.status_code == 200 and "not on the latest snapshot" in r.text
+    assert "<SCRIPT>" not in r.text and "&lt;SCRIPT&gt;" in r.text
+    r = client.get("/ui/entities/ofac-sdn:1")
+    assert r.status_code == 404 and "never seen" in r.text
+
+
+def test_diff_page(client: TestClient, filled: Ledger) -> None:
+    r = client.get("/ui/lists/ofac-sdn/diff")
+    assert r.status_code == 200 and "1 removed" in r.text
+    first, second = (s.id for s in filled.snapshots()[:2])
+    r = client.get("/ui/lists/ofac-sdn/diff", params={"from": first, "to": second})
+    assert "2 added" in r.text and "DALIAN HAIBO" in r.text and "remarks" in r.text
+
+
+def test_batch_upload_progress_and_download(client: TestClient) -> None:
+    r = client.post(
+        "/ui/batch",
+        files={"file": ("c.csv", b"name\nKim Jong Un\nNobody Here\n", "text/csv")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    job_page = r.headers["location"]
+    for _ in range(100):
+        page = client.get(job_page).text
+        if "Download the result" in page:
+            break
+        assert 'http-equiv="refresh"' in page
+        time.sleep(0.02)
+    link = re.search(r'href="([^"]+result\.jsonl)"', page)
+    assert link
+    lines = client.get(link.group(1)).text.splitlines()
+    assert len(lines) == 2
+    r = client.post("/ui/batch", files={"file": ("c.csv", b"who\nx\n", "text/csv")})
+    assert r.status_code == 422 and "name" in r.text
+
+
+def test_actions_and_check_pages(client: TestClient) -> None:
+    assert client.get("/ui/actions", params={"date": "2019-03-21"}).status_code == 200
+    r = client.get("/ui/check")
+    assert r.status_code == 200 and "<textarea" in r.text
+    r = client.post(
+        "/ui/check",
+        data={
+            "text": "Treasury announced sanctions on North Korea today",
+            "at": "2019-03-22T13:20:00-04:00",
+            "tz": "America/New_York",
+        },
+    )
+    assert r.status_code == 200 and "check-result" in r.text
+
+
+def test_check_statement_api(client: TestClient) -> None:
+    r = client.post(
+        "/check-statement",
+        json={"text": "Treasury announced sanctions on North Korea today", "at": "2019-03-22T13:20:00-04:00"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["verdict"] in ("supported", "contradicted", "ambiguous", "unverifiable")
+    r = client.post("/check-statement", json={"text": "x", "at": "yesterday"})
+    assert r.status_code == 422 and r.json()["error"]["message"]
