@@ -107,7 +107,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
         try:
             thr = float(threshold) if threshold else None
         except ValueError:
-            err = InputError(f"threshold {threshold!r} is not a number", hint="e.g. 0.85")
+            err = InputError(f"threshold {threshold!r} is not a number", hint="e.g. 0.80")
             return render(request, "screen.html", status=422, q=q, result=None, error=err)
         try:
             query = services.screening.query(
