@@ -33,7 +33,7 @@ class ScreenRequest(BaseModel):
         default_factory=list, max_length=20, description="Only these lists (default all)"
     )
     programs: list[str] = Field(default_factory=list, max_length=50, description="Only these programs")
-    threshold: float | None = Field(None, ge=0.0, le=1.0, description="Lowest score reported (default 0.80, the documented operating point)")
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="Lowest score reported (default 0.80)")
     limit: int | None = Field(None, ge=1, le=100, description="Most matches reported (default 10)")
 
     def values(self) -> dict[str, Any]:
