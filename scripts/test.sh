@@ -7,5 +7,6 @@ bash scripts/install.sh
 SANCTIONS_TEST_PG=$(bash .ci/start-postgres)
 export SANCTIONS_TEST_PG
 .venv/bin/ruff check sanctions_ledger tests bench
+.venv/bin/ruff format --check sanctions_ledger tests bench
 .venv/bin/mypy
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
