@@ -117,40 +117,100 @@ _DEMONYMS = {
     "yemeni": "YE",
 }
 
+_IRREGULAR = {
+    "filipino": "PH",
+    "moroccan": "MA",
+    "norwegian": "NO",
+    "italian": "IT",
+    "belarusian": "BY",
+    "swiss": "CH",
+    "dutch": "NL",
+    "spanish": "ES",
+    "danish": "DK",
+    "swedish": "SE",
+    "finnish": "FI",
+    "polish": "PL",
+    "greek": "GR",
+    "cypriot": "CY",
+    "uzbek": "UZ",
+    "tajik": "TJ",
+    "kyrgyz": "KG",
+    "kazakh": "KZ",
+    "turkmen": "TM",
+    "nigerien": "NE",
+    "rpdc": "KP",
+    "drc": "CD",
+    "irish": "IE",
+    "portuguese": "PT",
+    "ivorian": "CI",
+    "thai": "TH",
+    "welsh": "GB",
+    "scottish": "GB",
+    "english": "GB",
+}
+
+# Demonym endings: Tunisian -> Tunisia, Yemeni -> Yemen, Lebanese -> Leban(on) is in the tables.
+_SUFFIXES = (
+    ("ian", ""),
+    ("ian", "ia"),
+    ("an", "a"),
+    ("an", ""),
+    ("n", ""),
+    ("ese", ""),
+    ("i", ""),
+    ("ic", ""),
+    ("ean", "ea"),
+)
+
+_PAREN = re.compile(r"\s*\([^)]*\)\s*")
 _SPACE = re.compile(r"\s+")
 
 
-@functools.lru_cache(maxsize=4096)
-def to_iso2(text: str | None) -> str | None:
-    """The ISO 3166-1 alpha-2 code for a country name, code or demonym; ``None`` when unknown."""
-    if not text:
-        return None
-    key = _SPACE.sub(" ", text.strip().strip(".").strip()).lower()
-    if not any(c.isalpha() for c in key):
-        return None  # digits/punctuation only: pycountry's fuzzy search maps e.g. "1" to Sweden
-    if key in _EXTRA:
-        return _EXTRA[key]
-    if key in _DEMONYMS:
-        return _DEMONYMS[key]
-    if len(key) == 2 and key.isalpha():
-        c = pycountry.countries.get(alpha_2=key.upper())
-        return str(c.alpha_2) if c else None
-    if len(key) == 3 and key.isalpha():
-        c = pycountry.countries.get(alpha_3=key.upper())
-        if c:
-            return str(c.alpha_2)
-    for attr in ("name", "official_name", "common_name"):
-        for c in pycountry.countries:
-            v = getattr(c, attr, None)
-            if v and v.lower() == key:
-                return str(c.alpha_2)
+def _exact(text: str) -> str | None:
     try:
-        found = pycountry.countries.search_fuzzy(key)
+        return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
         return None
-    if len(found) == 1 or (found and key in str(getattr(found[0], "name", "")).lower()):
-        return str(found[0].alpha_2)
+
+
+def _strict(text: str) -> str | None:
+    key = text.lower().strip(".").strip()
+    code = _EXTRA.get(key) or _DEMONYMS.get(key) or _IRREGULAR.get(key) or _exact(key)
+    if code:
+        return code
+    for suffix, repl in _SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix) + 2:
+            code = _exact(key[: -len(suffix)] + repl)
+            if code:
+                return code
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def to_iso2(text: str | None, *, fuzzy: bool = False) -> str | None:
+    """The ISO 3166-1 alpha-2 code for a country name, code or demonym as the lists write it, else ``None``.
+
+    Tries the spellings the lists use, pycountry's exact names and codes, demonyms (``Tunisian``), each
+    with and without a parenthetical qualifier (``Iran (Islamic Republic of)``). pycountry's fuzzy search
+    only with ``fuzzy=True``: it answers wrongly for text that is not a country ("General" -> Chile), and a
+    wrong country is worse than none (the text as written is always kept beside the code).
+    """
+    if not text:
+        return None
+    s = _SPACE.sub(" ", text.replace("\u2019", "'")).strip()
+    if sum(ch.isalpha() for ch in s) < 2:
+        return None
+    bare = _PAREN.sub(" ", s).strip()
+    for candidate in dict.fromkeys((s, bare)):
+        if candidate and (code := _strict(candidate)):
+            return code
+    if not fuzzy:
+        return None
+    try:
+        found = pycountry.countries.search_fuzzy(bare or s)
+    except LookupError:
+        return None
+    return str(found[0].alpha_2) if len(found) == 1 else None
 
 
 def country_name(code: str | None) -> str | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Entity
@@ -115,3 +116,31 @@ def require_nonempty(path: Path) -> None:
             path=path,
             hint="a failed download often leaves an empty file; fetch it again",
         )
+
+
+def reject_nul(text: str, path: Path, expected: str) -> None:
+    """A NUL byte means a UTF-16 (or binary) file where text was expected."""
+    if "\x00" in text:
+        raise ParseError(
+            f"file contains NUL bytes (UTF-16?), expected {expected}",
+            path=path,
+            line=text.count("\n", 0, text.index("\x00")) + 1,
+        )
+
+
+def header_rows(
+    reader: Any, header: list[str], path: Path, hint: str
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(first line, row by column name) for each non-blank row of a ``csv.reader`` positioned after the
+    header; a row with another number of fields than the header is a :class:`ParseError` naming its line."""
+    prev_end: int = reader.line_num
+    for cells in reader:
+        line = prev_end + 1
+        prev_end = reader.line_num
+        if not cells or not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise ParseError(
+                f"row has {len(cells)} fields, the header has {len(header)}", path=path, line=line, hint=hint
+            )
+        yield line, dict(zip(header, cells, strict=True))

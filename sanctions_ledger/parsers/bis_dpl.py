@@ -40,8 +40,15 @@ from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Name, PartialDate, Provenance
-from sanctions_ledger.parsers.base import ParsedList, read_text, require_nonempty, source_file
-from sanctions_ledger.parsers.un_xml import resolve_country
+from sanctions_ledger.model.countries import to_iso2
+from sanctions_ledger.parsers.base import (
+    ParsedList,
+    header_rows,
+    read_text,
+    reject_nul,
+    require_nonempty,
+    source_file,
+)
 from sanctions_ledger.parsers.xmlsafe import clean
 
 FORMAT = "bis-dpl"
@@ -163,7 +170,7 @@ class _Reader:
             city=clean(row.get("City")) or None,
             state=clean(row.get("State")) or None,
             postal_code=clean(row.get("Postal_Code")) or None,
-            country=resolve_country(country_name),
+            country=to_iso2(country_name),
             country_name=country_name,
         )
         if addr != Address() and addr not in ent.addresses:
@@ -203,30 +210,15 @@ def parse(path: Path, *, list_name: str = "us-bis-dpl") -> ParsedList:
     """Parse a BIS ``dpl.txt`` file."""
     require_nonempty(path)
     text, _encoding = read_text(path, ENCODINGS)
-    if "\x00" in text:
-        raise ParseError(
-            "file contains NUL bytes (UTF-16?), expected an ASCII/UTF-8 tab-separated file",
-            path=path,
-            line=text.count("\n", 0, text.index("\x00")) + 1,
-        )
+    reject_nul(text, path, "an ASCII/UTF-8 tab-separated file")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t")
     header = [clean(h) for h in next(reader, [])]
     _check_header(header, path)
     state = _Reader(path=path, list_name=list_name, header=header)
-    prev_end = reader.line_num
-    for cells in reader:
-        line = prev_end + 1
-        prev_end = reader.line_num
-        if not cells or not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise ParseError(
-                f"row has {len(cells)} fields, the header has {len(header)}",
-                path=path,
-                line=line,
-                hint="a tab or a double quote is probably missing in this row",
-            )
-        state.add_row(dict(zip(header, cells, strict=True)), line)
+    for line, row in header_rows(
+        reader, header, path, "a tab or a double quote is probably missing in this row"
+    ):
+        state.add_row(row, line)
     entities = list(state.entities.values())
     return ParsedList(
         list=list_name,

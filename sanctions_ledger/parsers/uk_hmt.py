@@ -37,8 +37,16 @@ from zoneinfo import ZoneInfo
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
-from sanctions_ledger.parsers.base import ParsedList, read_text, require_nonempty, source_file
-from sanctions_ledger.parsers.un_xml import lower_snake, resolve_country
+from sanctions_ledger.model.countries import to_iso2
+from sanctions_ledger.parsers.base import (
+    ParsedList,
+    header_rows,
+    read_text,
+    reject_nul,
+    require_nonempty,
+    source_file,
+)
+from sanctions_ledger.parsers.un_xml import lower_snake
 from sanctions_ledger.parsers.xmlsafe import clean
 
 FORMAT = "uk-hmt-csv"
@@ -127,7 +135,7 @@ def _identifier(kind: str, piece: str) -> Identifier | None:
     value = m.group(0).strip(" .,;:-")
     country = None
     for inner in _PARENS.findall(piece):
-        if country := resolve_country(inner, fuzzy=False):
+        if country := to_iso2(inner):
             break
     return Identifier(type=kind, value=value, country=country, note=piece if piece != value else None)
 
@@ -234,7 +242,7 @@ class _Reader:
         for place in _birth_places(row.get("Town of Birth", ""), row.get("Country of Birth", "")):
             ent.add_property("birth_places", place)
         for piece in split_enumeration(row.get("Nationality", "")):
-            code = resolve_country(piece) or piece
+            code = to_iso2(piece) or piece
             if code not in ent.nationalities:
                 ent.nationalities.append(code)
         self._add_ids(ent, "passport", "passport_details", row.get("Passport Details", ""))
@@ -281,7 +289,7 @@ class _Reader:
         addr = Address(
             street=street or None,
             postal_code=clean(row.get("Post/Zip Code")) or None,
-            country=resolve_country(country_name),
+            country=to_iso2(country_name),
             country_name=country_name,
         )
         if addr != Address() and addr not in ent.addresses:
@@ -335,12 +343,7 @@ def parse(path: Path, *, list_name: str = "uk-hmt") -> ParsedList:
     """Parse an OFSI ``ConList.csv`` file."""
     require_nonempty(path)
     text, _encoding = read_text(path, ENCODINGS)
-    if "\x00" in text:
-        raise ParseError(
-            "file contains NUL bytes (UTF-16?), expected Windows-1252 or UTF-8 CSV",
-            path=path,
-            line=text.count("\n", 0, text.index("\x00")) + 1,
-        )
+    reject_nul(text, path, "Windows-1252 or UTF-8 CSV")
     first_line, _, _ = text.partition("\n")
     published_at = _published_at(first_line.rstrip("\r"), path)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -348,20 +351,8 @@ def parse(path: Path, *, list_name: str = "uk-hmt") -> ParsedList:
     header = [clean(h) for h in next(reader, [])]
     _check_header(header, path)
     state = _Reader(path=path, list_name=list_name, header=header)
-    prev_end = reader.line_num
-    for cells in reader:
-        line = prev_end + 1
-        prev_end = reader.line_num
-        if not cells or not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise ParseError(
-                f"row has {len(cells)} fields, the header has {len(header)}",
-                path=path,
-                line=line,
-                hint="a quote or comma is probably missing in this row",
-            )
-        state.add_row(dict(zip(header, cells, strict=True)), line)
+    for line, row in header_rows(reader, header, path, "a quote or comma is probably missing in this row"):
+        state.add_row(row, line)
     entities = [g.entity for g in state.groups.values()]
     return ParsedList(
         list=list_name,

@@ -23,7 +23,6 @@ Rules worth knowing:
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections import Counter
@@ -31,8 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pycountry
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
@@ -63,134 +60,6 @@ _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 # --- helpers shared with the other parsers ------------------------------------------------------------
 
 # Demonyms and spellings that neither to_iso2 nor a simple suffix rule resolves.
-_IRREGULAR = {
-    "filipino": "PH",
-    "moroccan": "MA",
-    "norwegian": "NO",
-    "italian": "IT",
-    "belarusian": "BY",
-    "swiss": "CH",
-    "dutch": "NL",
-    "spanish": "ES",
-    "danish": "DK",
-    "swedish": "SE",
-    "finnish": "FI",
-    "polish": "PL",
-    "greek": "GR",
-    "cypriot": "CY",
-    "uzbek": "UZ",
-    "tajik": "TJ",
-    "kyrgyz": "KG",
-    "kazakh": "KZ",
-    "turkmen": "TM",
-    "nigerien": "NE",
-    "rpdc": "KP",
-    "drc": "CD",
-    "irish": "IE",
-    "portuguese": "PT",
-    "ivorian": "CI",
-    "thai": "TH",
-    "welsh": "GB",
-    "scottish": "GB",
-    "english": "GB",
-}
-# Frequent spellings pycountry's exact lookup misses (to_iso2 knows them too, but only after a slow
-# fuzzy search for everything else).
-_COMMON = {
-    "north korea": "KP",
-    "dprk": "KP",
-    "democratic people's republic of korea": "KP",
-    "south korea": "KR",
-    "republic of korea": "KR",
-    "iran": "IR",
-    "russia": "RU",
-    "syria": "SY",
-    "burma": "MM",
-    "laos": "LA",
-    "vietnam": "VN",
-    "turkey": "TR",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "usa": "US",
-    "united states": "US",
-    "united states of america": "US",
-    "democratic republic of the congo": "CD",
-    "ivory coast": "CI",
-    "west bank": "PS",
-    "gaza": "PS",
-    "palestinian": "PS",
-    "kosovo": "XK",
-    "afghan": "AF",
-    "british": "GB",
-    "saudi": "SA",
-    "saudi arabian": "SA",
-    "emirati": "AE",
-    "north korean": "KP",
-    "american": "US",
-    "chinese": "CN",
-    "french": "FR",
-    "german": "DE",
-    "turkish": "TR",
-    "pakistani": "PK",
-    "lebanese": "LB",
-}
-_SUFFIXES = (
-    ("ian", ""),
-    ("ian", "ia"),
-    ("an", "a"),
-    ("an", ""),
-    ("n", ""),
-    ("ese", ""),
-    ("i", ""),
-    ("ic", ""),
-    ("ean", "ea"),
-)
-_PAREN = re.compile(r"\s*\([^)]*\)\s*")
-
-
-def _lookup_exact(text: str) -> str | None:
-    try:
-        return str(pycountry.countries.lookup(text).alpha_2)
-    except LookupError:
-        return None
-
-
-@functools.lru_cache(maxsize=4096)
-def resolve_country(text: str | None, *, fuzzy: bool = True) -> str | None:
-    """ISO alpha-2 for a country name or demonym as the lists write it, else ``None``.
-
-    Tries, in order: exact names and codes (pycountry), demonyms by suffix (``Tunisian`` -> Tunisia, checked
-    against exact country names), the same without a parenthetical qualifier (``Iran (Islamic Republic
-    of)``, ``Libya (in custody)``), and finally :func:`to_iso2` (its own tables, then pycountry's fuzzy
-    search) unless ``fuzzy`` is false. Use ``fuzzy=False`` for text that is often not a country at all.
-    """
-    if not text:
-        return None
-    s = clean(text.replace("’", "'"))
-    if sum(c.isalpha() for c in s) < 2:
-        return None
-    bare = _PAREN.sub(" ", s).strip()
-    for candidate in dict.fromkeys((s, bare)):
-        if candidate and (code := _strict(candidate)):
-            return code
-    if not fuzzy:
-        return None
-    return to_iso2(s) or (to_iso2(bare) if bare and bare != s else None)
-
-
-def _strict(text: str) -> str | None:
-    key = text.lower()
-    code = _lookup_exact(text) or _IRREGULAR.get(key) or _COMMON.get(key)
-    if code:
-        return code
-    for suffix, repl in _SUFFIXES:
-        if key.endswith(suffix) and len(key) > len(suffix) + 2:
-            code = _lookup_exact(key[: -len(suffix)] + repl)
-            if code:
-                return code
-    return None
-
-
 _SCRIPT_PREFIX = {
     "LATIN": "Latn",
     "CYRILLIC": "Cyrl",
@@ -376,7 +245,7 @@ def _on_address(rec: _Record, node: XmlNode) -> None:
         city=node.findtext("CITY") or None,
         state=node.findtext("STATE_PROVINCE") or None,
         postal_code=node.findtext("ZIP_CODE") or None,
-        country=resolve_country(country_name),
+        country=to_iso2(country_name),
         country_name=country_name,
         note=node.findtext("NOTE") or None,
     )
@@ -416,7 +285,7 @@ def _on_document(rec: _Record, node: XmlNode) -> None:
     number = node.findtext("NUMBER")
     kind = node.findtext("TYPE_OF_DOCUMENT")
     country_text = node.findtext("ISSUING_COUNTRY") or node.findtext("COUNTRY_OF_ISSUE")
-    country = resolve_country(country_text)
+    country = to_iso2(country_text)
     notes = []
     if (kind2 := node.findtext("TYPE_OF_DOCUMENT2")) and kind2 != kind:
         notes.append(kind2)
@@ -481,7 +350,7 @@ def _on_nationality(rec: _Record, node: XmlNode) -> None:
     for v in values:
         if not v:
             continue
-        code = resolve_country(v) or v
+        code = to_iso2(v) or v
         if code not in ent.nationalities:
             ent.nationalities.append(code)
     _keep_unknown(rec, node, {"VALUE"}, "nationality")

@@ -7,8 +7,9 @@ import pytest
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, PartialDate
+from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers import detect, parse_set
-from sanctions_ledger.parsers.un_xml import detect_script, parse, resolve_country, split_aliases
+from sanctions_ledger.parsers.un_xml import detect_script, parse, split_aliases
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "un"
 SMALL = FIX / "consolidated_small.xml"
@@ -235,7 +236,11 @@ def test_split_aliases_keeps_parentheses() -> None:
         ("1", None),
         ("Atlantis", None),
         ("", None),
+        ("Korea, North", "KP"),
+        ("Region: Crimea", "UA"),
+        ("General", None),  # pycountry's fuzzy search would say Chile
+        ("G", None),
     ],
 )
-def test_resolve_country(text: str, code: str | None) -> None:
-    assert resolve_country(text) == code
+def test_to_iso2(text: str, code: str | None) -> None:
+    assert to_iso2(text) == code
