@@ -370,8 +370,12 @@ def stats(conn: Connection) -> dict[str, Any]:
 
 
 def state_token(conn: Connection) -> str:
+    """Changes whenever a snapshot, an observation or an action event is recorded (what screening sees)."""
+    from sanctions_ledger.ledger.actions_tables import action_events
+
     sn, o = t.snapshots, t.observations
     a = conn.execute(select(func.count(), func.max(sn.c.id)).select_from(sn)).first()
     b = conn.execute(select(func.max(o.c.id))).scalar()
+    c = conn.execute(select(func.max(action_events.c.id))).scalar()
     assert a is not None
-    return f"{a[0]}:{a[1]}:{b}"
+    return f"{a[0]}:{a[1]}:{b}:{c}"

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
+from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.model import Entity
+from sanctions_ledger.screening.asof import adjust_for_actions
 
 
 class EntitySource(Protocol):
@@ -41,7 +43,10 @@ class IndexCache:
             if found is not None:
                 self._items.move_to_end(key)
                 return found
-        index = MatchIndex(source.entities_at(lists=lists or None, at=at))
+        entities = list(source.entities_at(lists=lists or None, at=at))
+        if at is not None and isinstance(source, Ledger):
+            entities, _ = adjust_for_actions(source, entities, lists, at)
+        index = MatchIndex(entities)
         with self._lock:
             self.builds += 1
             self._items[key] = index
