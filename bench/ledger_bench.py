@@ -25,6 +25,7 @@ from typing import Any
 from sanctions_ledger.ledger import open_ledger
 from sanctions_ledger.ledger.archive import read_observations, replay
 from sanctions_ledger.parsers import parse_paths
+from sanctions_ledger.parsers.base import sha256_file
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -102,12 +103,15 @@ def bench_replay(shared: Path, work: Path, limit: int | None, url: str | None) -
         with ledger.engine.connect() as c:
             c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         out["db_bytes"] = sqlite_size(url)
-        # baseline: a ledger holding only the last snapshot of the replay
-        last_files = [json.loads(json.dumps(snaps[-1].files))[0]["path"]] if snaps[-1].files else []
+        # baseline: a ledger holding only the last snapshot of the replay. The archive's last file is
+        # byte-identical to ofac-sdn/2024-07-02/sdn.csv (same sha256), which outlives the replay's temp dir.
+        last = shared / "data" / "ofac-sdn" / "2024-07-02" / "sdn.csv"
+        assert snaps[-1].files and snaps[-1].files[0]["sha256"] == sha256_file(last)
         one_url = f"sqlite:///{work / 'one.db'}"
         one = open_ledger(one_url)
-        if last_files:
-            one.load_paths([Path(last_files[0])], "2024-07-02", list_name="ofac-sdn")
+        one.load_paths([last], "2024-07-02", list_name="ofac-sdn")
+        with one.engine.connect() as c:
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         one.close()
         out["one_snapshot_db_bytes"] = sqlite_size(one_url)
         out["size_ratio_vs_one_snapshot"] = round(out["db_bytes"] / max(1, out["one_snapshot_db_bytes"]), 2)

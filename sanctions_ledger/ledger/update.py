@@ -63,10 +63,12 @@ def fetch_list(
     *,
     client: httpx.Client | None = None,
     actor: str | None = None,
+    sources: dict[str, str] | None = None,
 ) -> FetchOutcome:
     """Download one list's files with conditional requests (ETag / Last-Modified) into ``cache_dir``,
-    verify and record the SHA-256 of each, and load the set when any file changed."""
-    sources = OFFICIAL_SOURCES.get(list_name)
+    verify and record the SHA-256 of each, and load the set when any file changed. ``sources`` (file name
+    -> URL) replaces the official URLs, e.g. for a mirror."""
+    sources = sources or OFFICIAL_SOURCES.get(list_name)
     if sources is None:
         raise FetchError(
             f"no official source known for list {list_name!r}", hint=f"known: {', '.join(OFFICIAL_SOURCES)}"
