@@ -51,6 +51,13 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if path.stat().st_size == 0:
         raise ParseError("file is empty (0 bytes)", path=path, hint="a failed download leaves an empty file")
     head = _head(path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
+        raise ParseError(
+            "file is UTF-16 encoded (or binary); the official list formats are UTF-8, Windows-1252 or ASCII",
+            path=path,
+            line=1,
+            hint="use the file as published, or convert it to UTF-8",
+        )
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     lower = text[:2048].lower()
     if text.startswith(b"<") or b"<?xml" in lower[:100]:

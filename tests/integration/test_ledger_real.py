@@ -156,6 +156,12 @@ BAD_INPUTS = {
         "bomb.xml",
     ),
     "random.txt": (b"hello world\nthis is not a list\n", "unknown format"),
+    "dup/sdn.csv": (
+        b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+        b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a',
+        "line 2",
+    ),
+    "utf16/ConList.csv": ("Last Updated,23/03/2016\r\nName 6,Name 1\r\n".encode("utf-16"), "UTF-16"),
 }
 
 
@@ -163,6 +169,7 @@ BAD_INPUTS = {
 def test_bad_input_leaves_ledger_untouched(two_sdn: str, tmp_path: Path, name: str) -> None:
     content, expect = BAD_INPUTS[name]
     bad = tmp_path / name
+    bad.parent.mkdir(parents=True, exist_ok=True)
     bad.write_bytes(content)
     before = _counts(two_sdn)
     code, _, msg = (
