@@ -85,6 +85,8 @@ class MatchIndex:
                 for d in set(_deletes(t)):
                     deletes[d].append(t)
         self.deletes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in deletes.items()}
+        # weights of vocabulary tokens never change for an index: computed once, not per query
+        self._token_weights: dict[str, float] = {t: self._weight(c, t) for t, c in self.df.items()}
 
     # ---- weights --------------------------------------------------------------------------------------
     def _weight(self, count: int, token: str) -> float:
@@ -95,6 +97,9 @@ class MatchIndex:
         return w
 
     def token_weight(self, token: str) -> float:
+        known = self._token_weights.get(token)
+        if known is not None:
+            return known
         count = self.df.get(token)
         if count is None:
             near = [self.df[t] for t in self.neighbours(token)]

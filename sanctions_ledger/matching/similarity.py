@@ -13,6 +13,7 @@ against the match, listed tokens that find none count half (a customer often omi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,8 +36,11 @@ class NameScore:
     korean: bool = False
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) -> tuple[float, bool]:
-    """Similarity of two normalised tokens and whether the Korean variant key decided it."""
+    """Similarity of two normalised tokens and whether the Korean variant key decided it.
+
+    Pure, and the same token pairs recur across queries (given names, legal words): results are cached."""
     if a == b:
         return 1.0, False
     if a.isdigit() or b.isdigit():
