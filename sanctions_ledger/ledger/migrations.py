@@ -47,11 +47,18 @@ def _v4_api_keys(conn: Connection) -> None:
     api_keys.create(conn, checkfirst=True)
 
 
+def _v5_monitoring(conn: Connection) -> None:
+    from sanctions_ledger.ledger import monitoring_tables as mt
+
+    t.metadata.create_all(conn, tables=mt.ALL_TABLES)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core ledger tables", _v1_core),
     Migration(2, "program tags on entity versions", _v2_version_programs),
     Migration(3, "actions, lifecycle events, links and webhooks", _v3_actions),
     Migration(4, "api keys", _v4_api_keys),
+    Migration(5, "watchlists, monitoring runs and alerts", _v5_monitoring),
 ]
 
 

@@ -154,6 +154,37 @@ def field_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[st
     return {f: {"old": old.get(f), "new": new.get(f)} for f in FIELDS if old.get(f) != new.get(f)}
 
 
+# An OFAC legacy CSV publication may come as the whole set or as the main file alone (the daily archive):
+# without alt.csv its entities have no alias rows, without add.csv no addresses. Between two snapshots
+# that do not both have a part, what that part carries is not compared (it is unknown, not removed).
+_PARTS = {
+    "alt": ("alt.csv", "cons_alt.csv"),
+    "add": ("add.csv", "cons_add.csv"),
+    "comments": ("sdn_comments.csv", "cons_comments.csv"),
+}
+_ALT_KINDS = ("alias", "former", "new")
+
+
+def coverage(s: SnapshotInfo) -> set[str] | None:
+    """The parts of an OFAC CSV set a snapshot was read from (``main`` always); None for other formats."""
+    if s.format != "ofac-csv":
+        return None
+    roles = {str(f.get("role", "")).lower() for f in s.files}
+    return {"main"} | {part for part, names in _PARTS.items() if roles & set(names)}
+
+
+def _project(content: dict[str, Any], missing: set[str]) -> dict[str, Any]:
+    out = dict(content)
+    if "alt" in missing:
+        out["names"] = [n for n in content.get("names", []) if n.get("kind") not in _ALT_KINDS]
+        props = dict(content.get("properties", {}))
+        props.pop("alias_remarks", None)
+        out["properties"] = props
+    if "add" in missing:
+        out["addresses"] = []
+    return out
+
+
 def diff(conn: Connection, a: SnapshotInfo, b: SnapshotInfo) -> Diff:
     if a.list != b.list:
         raise InputError(f"cannot diff snapshots of different lists ({a.list} and {b.list})")
@@ -165,11 +196,21 @@ def diff(conn: Connection, a: SnapshotInfo, b: SnapshotInfo) -> Diff:
     need = [mb[e] for e in added] + [ma[e] for e in removed]
     need += [ma[e] for e in changed_ids] + [mb[e] for e in changed_ids]
     contents = _contents(conn, need)
+    ca, cb = coverage(a), coverage(b)
+    missing = (ca ^ cb) - {"comments"} if ca is not None and cb is not None else set()
     changed = []
+    hidden = 0
     by_program: dict[str, dict[str, int]] = defaultdict(lambda: {"added": 0, "removed": 0, "changed": 0})
     for e in changed_ids:
         old, new = contents[ma[e]], contents[mb[e]]
-        ch = field_changes(old, new)
+        ch = (
+            field_changes(_project(old, missing), _project(new, missing))
+            if missing
+            else field_changes(old, new)
+        )
+        if not ch:
+            hidden += 1  # differs only in what one side's files do not carry
+            continue
         changed.append({"entity_id": e, "caption": _caption(new), "fields": sorted(ch), "changes": ch})
         for p in set(old.get("programs", [])) | set(new.get("programs", [])):
             by_program[p]["changed"] += 1
@@ -179,7 +220,17 @@ def diff(conn: Connection, a: SnapshotInfo, b: SnapshotInfo) -> Diff:
     for e in removed:
         for p in contents[ma[e]].get("programs", []) or ["(none)"]:
             by_program[p]["removed"] += 1
-    return Diff(a.list, a, b, added, removed, changed, dict(sorted(by_program.items())))
+    result = Diff(a.list, a, b, added, removed, changed, dict(sorted(by_program.items())))
+    if missing:
+        result.not_compared = {
+            "parts": sorted(missing),
+            "from_parts": sorted(ca or ()),
+            "to_parts": sorted(cb or ()),
+            "entities_differing_only_there": hidden,
+            "note": "one snapshot was read without these files of the set; alias rows (alt) and addresses "
+            "(add) are unknown there, so they are not compared",
+        }
+    return result
 
 
 def _caption(content: dict[str, Any]) -> str:

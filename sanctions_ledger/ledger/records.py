@@ -84,9 +84,11 @@ class Diff:
     removed: builtins.list[str]
     changed: builtins.list[dict[str, Any]]
     by_program: dict[str, dict[str, int]]
+    not_compared: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "not_compared": self.not_compared,
             "list": self.list,
             "from": self.from_snapshot.to_dict(),
             "to": self.to_snapshot.to_dict(),

@@ -197,3 +197,26 @@ def test_migrations_are_recorded(ledger: Ledger, tmp_path: Path) -> None:
     with ledger.engine.connect() as c:
         versions = [r[0] for r in c.execute(select(t.schema_version.c.version))]
     assert versions[:2] == [1, 2]
+
+
+def test_diff_between_full_set_and_main_file_only_ignores_unknown_parts(ledger: Ledger) -> None:
+    from sanctions_ledger.model import Address
+    from sanctions_ledger.parsers.base import SourceFile
+
+    def files(*roles: str) -> list[SourceFile]:
+        return [SourceFile(r, Path(r), 1, "0" * 64) for r in roles]
+
+    full = ent(1, "A")
+    full.names.append(Name("A-ALIAS", kind="alias"))
+    full.addresses.append(Address(city="Havana", country="CU"))
+    renamed = ent(2, "B-NEW")
+    p1 = pub(full, ent(2, "B"))
+    p1.files = files("sdn.csv", "alt.csv", "add.csv")
+    ledger.record(p1, at(1))
+    p2 = pub(ent(1, "A"), renamed)  # the main file alone: no alias rows, no addresses
+    p2.files = files("sdn.csv")
+    ledger.record(p2, at(2))
+    d = ledger.diff("ofac-sdn", "1", "2")
+    assert [c["entity_id"] for c in d.changed] == ["ofac-sdn:2"]  # a real change is still reported
+    assert d.not_compared is not None and d.not_compared["parts"] == ["add", "alt"]
+    assert d.not_compared["entities_differing_only_there"] == 1
