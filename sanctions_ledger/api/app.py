@@ -24,6 +24,7 @@ from sanctions_ledger.api.limits import BodyLimitMiddleware
 from sanctions_ledger.api.metrics import Metrics, MetricsMiddleware
 from sanctions_ledger.api.routers import (
     actions,
+    alerts,
     audit,
     diff,
     entities,
@@ -61,6 +62,7 @@ TAGS = [
     {"name": "actions", "description": "Sanctions actions and their lifecycle events"},
     {"name": "statements", "description": "Which action a statement refers to"},
     {"name": "feeds", "description": "Atom and JSON feeds of list changes"},
+    {"name": "alerts", "description": "Monitoring alerts, the review queue and decisions"},
     {"name": "audit", "description": "The audit log (admin)"},
     {"name": "keys", "description": "API keys (admin)"},
     {"name": "operations", "description": "Health, readiness, metrics"},
@@ -109,7 +111,7 @@ def create_app(
     app.state.jobs = jobs
     errors.install(app)
 
-    for r in (lists, diff, entities, screen, match, actions, statements, feeds, audit, keys, health):
+    for r in (lists, diff, entities, screen, match, actions, statements, feeds, alerts, audit, keys, health):
         app.include_router(r.router)
 
     if web:

@@ -232,6 +232,19 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
 
         return render(request, "actions.html", **actions_view.context(services, date, tz))
 
+    @web.get("/alerts", response_class=HTMLResponse)
+    def alerts_page(
+        request: Request,
+        status: str = Query("queue", pattern="^(queue|open|closed|all)$"),
+        watchlist: str | None = Query(None, max_length=128),
+        alert: int | None = Query(None, ge=1, le=2**62),
+    ) -> Response:
+        from sanctions_ledger.monitoring import get_alert, list_alerts
+
+        detail = get_alert(ledger, alert) if alert else None
+        res = list_alerts(ledger, status=status, watchlist=watchlist or None, limit=200)
+        return render(request, "alerts.html", res=res, shown=status, watchlist=watchlist or "", detail=detail)
+
     @web.get("/check", response_class=HTMLResponse)
     def check_form(request: Request) -> Response:
         return render(request, "check.html", text="", at="", tz="", result=None, error=None)

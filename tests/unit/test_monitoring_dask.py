@@ -1,0 +1,115 @@
+"""Batch screening and full re-screens on Dask (a LocalCluster) give what the single process gives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sanctions_ledger.matching.index import MatchIndex
+from sanctions_ledger.monitoring import Monitor
+from sanctions_ledger.monitoring.dask_exec import DaskExecutor, dask_client, screen_file_dask, use_dask
+from sanctions_ledger.screening import Screener
+from sanctions_ledger.screening.batch import screen_file
+from tests.unit.test_monitoring import BASE, CUSTOMERS, entity, load, write
+
+pytest.importorskip("distributed")
+
+ROWS = """name,id,type,dob,country
+Dalian Haibo International Freight,r1,organization,,
+Kim Jong Example,,person,1970,KP
+"broken ""quote",r3,,,
+Jane Smith,r4,person,,
+,r5,,,
+Pak Chol Su,r6,person,,KP,extra
+Ocean Star Shipping,r7,,,
+"""
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with dask_client(n_workers=2, processes=False) as c:
+        yield c
+
+
+def screener() -> Screener:
+    return Screener(MatchIndex([entity(s, n, k) for s, (n, k) in BASE.items()]))
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_dask_batch_equals_single_process(tmp_path: Path, client: Any, suffix: str) -> None:
+    src = write(tmp_path, "in.csv", ROWS * 30)
+    single, dask_out = tmp_path / f"single{suffix}", tmp_path / f"dask{suffix}"
+    c1 = screen_file(screener(), src, single, workers=1, progress=False)
+    c2 = screen_file_dask(screener(), src, dask_out, client, chunk_rows=7)
+    assert single.read_bytes() == dask_out.read_bytes()
+    assert c2["tasks"] > 10 and {k: c2[k] for k in c1} == c1
+    assert c1["errors"] >= 30
+
+
+def test_dask_parquet_input(tmp_path: Path, client: Any) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    names = [n for n, _ in BASE.values()] * 10
+    table = pa.table({"Name": names, "id": [f"p{i}" for i in range(len(names))]})
+    pq.write_table(table, tmp_path / "in.parquet", row_group_size=7)
+    out = tmp_path / "out.jsonl"
+    counts = screen_file_dask(screener(), tmp_path / "in.parquet", out, client)
+    assert counts["rows"] == len(names) and counts["tasks"] == (len(names) + 6) // 7
+    csv_in = write(tmp_path, "same.csv", "name,id\n" + "".join(f"{n},p{i}\n" for i, n in enumerate(names)))
+    screen_file(screener(), csv_in, tmp_path / "ref.jsonl", workers=1, progress=False)
+    assert out.read_text() == (tmp_path / "ref.jsonl").read_text()
+    assert use_dask(tmp_path / "in.parquet", None, False) and not use_dask(csv_in, None, False)
+
+
+def test_full_rescreen_on_dask_equals_local(ledger: Any, tmp_path: Path, client: Any) -> None:
+    load(ledger, 1, BASE)
+    mon = Monitor(ledger)
+    mon.load_watchlist("bank", write(tmp_path, "a.csv", CUSTOMERS), create=True, actor="t")
+    local, lw, _, _ = Monitor(ledger).full_hits()
+    remote, rw, _, _ = Monitor(
+        ledger, executor=DaskExecutor(client, chunk_records=2), executor_min_records=1
+    ).full_hits()
+    assert {w: sorted(h.key for h in hs) for w, hs in local.items()} == {
+        w: sorted(h.key for h in hs) for w, hs in remote.items()
+    }
+    assert lw.scored == rw.scored and rw.queries == 6
+
+
+def test_cli_screen_file_on_local_cluster_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI path with real worker processes (the index is pickled and broadcast, as on a cluster)."""
+    monkeypatch.setenv("SANCTIONS_DASK_CONNECT_TIMEOUT", "1s")
+    from sanctions_ledger.cli.main import cli, register_all
+
+    register_all()
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "ofac" / "good"
+    src = write(tmp_path, "in.csv", "name\nKim Jong Example\nAerocaribbean Airlines\nNobody At All\n")
+    runner = CliRunner()
+    common = ["screen-file", str(src), "--files", str(fixtures), "--no-progress", "--workers", "2"]
+    r1 = runner.invoke(
+        cli, ["--db", f"sqlite:///{tmp_path}/x.db", *common, "--out", str(tmp_path / "a.jsonl")]
+    )
+    assert r1.exit_code == 0, r1.output
+    r2 = runner.invoke(
+        cli, ["--db", f"sqlite:///{tmp_path}/x.db", *common, "--dask", "--out", str(tmp_path / "b.jsonl")]
+    )
+    assert r2.exit_code == 0, r2.output
+    assert "on Dask" in r2.output
+    assert (tmp_path / "a.jsonl").read_text() == (tmp_path / "b.jsonl").read_text()
+    r3 = runner.invoke(
+        cli,
+        [
+            "--db",
+            f"sqlite:///{tmp_path}/x.db",
+            *common,
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+            "--out",
+            str(tmp_path / "c.jsonl"),
+        ],
+    )
+    assert r3.exit_code != 0 and "cannot reach the Dask scheduler" in r3.output
