@@ -8,7 +8,6 @@ the one mutable thing here: a removed webhook keeps its row with ``disabled_at``
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -20,9 +19,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from sanctions_ledger.ledger.tables import BIG_ID as _ID
 from sanctions_ledger.ledger.tables import UTCDateTime, metadata
-
-_ID = BigInteger().with_variant(Integer, "sqlite")
 
 actions = Table(
     "actions",

@@ -30,9 +30,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from sanctions_ledger.ledger.tables import BIG_ID as _ID
 from sanctions_ledger.ledger.tables import UTCDateTime, metadata
-
-_ID = BigInteger().with_variant(Integer, "sqlite")
 
 watchlists = Table(
     "watchlists",

@@ -32,6 +32,9 @@ from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
 
+# Surrogate keys of large tables: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware instant, stored as UTC. Refuses naive datetimes: every time has a zone."""
@@ -114,7 +117,7 @@ Index("ix_observations_snapshot", observations.c.snapshot_id)
 entity_versions = Table(
     "entity_versions",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("entity_id", String(128), nullable=False),
     Column("list", String(64), nullable=False),
     Column("content_hash", String(64), nullable=False),
@@ -128,7 +131,7 @@ entity_versions = Table(
 spans = Table(
     "spans",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("list", String(64), nullable=False),
     Column("entity_id", String(128), nullable=False),
     Column("version_id", BigInteger, ForeignKey("entity_versions.id"), nullable=False),
@@ -144,7 +147,7 @@ Index("ix_spans_last", spans.c.list, spans.c.last_at)
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", BIG_ID, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("actor", String(128), nullable=False),  # "cli:<os user>", "api-key:<name>", ...
     Column("action", String(64), nullable=False),  # e.g. "load", "actions.record", "keys.create"
