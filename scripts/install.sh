@@ -12,7 +12,7 @@ if [ "${SANCTIONS_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null; then
     SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)
     export DEBIAN_FRONTEND=noninteractive
     "${SUDO[@]}" apt-get update -qq
-    "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
+    "${SUDO[@]}" apt-get install -y -qq "${need[@]}"
   fi
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
