@@ -127,13 +127,10 @@ class MatchIndex:
         return out
 
     # ---- candidates -----------------------------------------------------------------------------------
-    def candidates(
-        self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
-    ) -> list[int]:
-        """Ids of listed names worth scoring for ``form``, best covered first."""
-        weights = self.weights(form, skeleton_mode)
-        total = sum(weights) or 1.0
-        credit: dict[int, float] = defaultdict(float)
+    def lookup_keys(self, form: NameForm, skeleton_mode: bool) -> list[list[tuple[str, float]]]:
+        """Per query token, the index keys a lookup reads and the credit each gives (they depend only on
+        the query and this index's vocabulary)."""
+        out: list[list[tuple[str, float]]] = []
         toks = form.tokens
         for i, tok in enumerate(toks):
             keys: list[tuple[str, float]] = []
@@ -149,6 +146,17 @@ class MatchIndex:
                     keys += [("t" + nb, 0.8) for nb in self.neighbours(tok)]
                 if i + 1 < len(toks):
                     keys.append(("t" + tok + toks[i + 1], 1.0))
+            out.append(keys)
+        return out
+
+    def candidates(
+        self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
+    ) -> list[int]:
+        """Ids of listed names worth scoring for ``form``, best covered first."""
+        weights = self.weights(form, skeleton_mode)
+        total = sum(weights) or 1.0
+        credit: dict[int, float] = defaultdict(float)
+        for i, keys in enumerate(self.lookup_keys(form, skeleton_mode)):
             best: dict[int, float] = {}
             for key, c in keys:
                 plist = self.postings.get(key)

@@ -91,28 +91,6 @@ class MonitorIndex(MatchIndex):
         # (tests/unit/test_monitoring.py::test_monitor_index_weights_are_the_baselines guards any new cache.)
         self._token_weights = baseline.token_weights
 
-    def lookup_keys(self, form: NameForm, skeleton_mode: bool) -> list[list[tuple[str, float]]]:
-        """Per query token, the index keys a lookup reads and the credit each gives (as the screening
-        index does; the keys depend only on the query and the baseline vocabulary)."""
-        out: list[list[tuple[str, float]]] = []
-        toks = form.tokens
-        for i, tok in enumerate(toks):
-            keys: list[tuple[str, float]] = []
-            if skeleton_mode:
-                keys.append(("s" + form.skeletons[i], 1.0))
-            else:
-                keys += [("t" + tok, 1.0), ("f" + tok, 1.0)]
-                if form.korean[i]:
-                    keys.append(("k" + str(form.korean[i]), 0.9))
-                if len(form.skeletons[i]) >= 3:
-                    keys.append(("s" + form.skeletons[i], 0.7))
-                if tok not in self.df:
-                    keys += [("t" + nb, 0.8) for nb in self.neighbours(tok)]
-                if i + 1 < len(toks):
-                    keys.append(("t" + tok + toks[i + 1], 1.0))
-            out.append(keys)
-        return out
-
     def candidates(
         self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
     ) -> list[int]:
