@@ -149,18 +149,20 @@ class MatchIndex:
             out.append(keys)
         return out
 
-    def candidates(
-        self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
-    ) -> list[int]:
-        """Ids of listed names worth scoring for ``form``, best covered first."""
+    def usable_postings(self, key: str) -> array[int] | None:
+        """The names under ``key``, or None when it has none or too many to discriminate."""
+        plist = self.postings.get(key)
+        return None if plist is None or len(plist) > POSTING_CAP else plist
+
+    def coverage(self, form: NameForm, skeleton_mode: bool) -> tuple[dict[int, float], float]:
+        """Weighted key coverage of each listed name reached by ``form``, and the query's total weight."""
         weights = self.weights(form, skeleton_mode)
-        total = sum(weights) or 1.0
         credit: dict[int, float] = defaultdict(float)
         for i, keys in enumerate(self.lookup_keys(form, skeleton_mode)):
             best: dict[int, float] = {}
             for key, c in keys:
-                plist = self.postings.get(key)
-                if plist is None or len(plist) > POSTING_CAP:
+                plist = self.usable_postings(key)
+                if plist is None:
                     continue
                 for nid in plist:
                     if best.get(nid, 0.0) < c:
@@ -168,6 +170,13 @@ class MatchIndex:
             w = weights[i]
             for nid, c in best.items():
                 credit[nid] += c * w
+        return credit, sum(weights) or 1.0
+
+    def candidates(
+        self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
+    ) -> list[int]:
+        """Ids of listed names worth scoring for ``form``, best covered first."""
+        credit, total = self.coverage(form, skeleton_mode)
         if not credit:
             return []
         floor = MIN_COVERAGE * total

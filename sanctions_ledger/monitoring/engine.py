@@ -18,6 +18,7 @@ entity, instead of every customer.
 from __future__ import annotations
 
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -91,27 +92,15 @@ class MonitorIndex(MatchIndex):
         # (tests/unit/test_monitoring.py::test_monitor_index_weights_are_the_baselines guards any new cache.)
         self._token_weights = baseline.token_weights
 
+    def usable_postings(self, key: str) -> array[int] | None:
+        """Keys too common in the baseline are skipped, however few names the delta has under them."""
+        return None if key in self.capped else self.postings.get(key)
+
     def candidates(
         self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
     ) -> list[int]:
         """Every listed name whose coverage passes the floor (``limit`` is ignored: see the module doc)."""
-        weights = self.weights(form, skeleton_mode)
-        total = sum(weights) or 1.0
-        credit: dict[int, float] = defaultdict(float)
-        for i, keys in enumerate(self.lookup_keys(form, skeleton_mode)):
-            best: dict[int, float] = {}
-            for key, c in keys:
-                if key in self.capped:
-                    continue
-                plist = self.postings.get(key)
-                if plist is None:
-                    continue
-                for nid in plist:
-                    if best.get(nid, 0.0) < c:
-                        best[nid] = c
-            w = weights[i]
-            for nid, c in best.items():
-                credit[nid] += c * w
+        credit, total = self.coverage(form, skeleton_mode)
         floor = MIN_COVERAGE * total
         return sorted((nid for nid, c in credit.items() if c >= floor), key=lambda n: (-credit[n], n))
 
