@@ -85,12 +85,20 @@ def create_app(
     lg = ledger or open_ledger(db_url)
     services = build_services(lg)
     metrics = Metrics()
-    jobs = JobManager(services.screening, settings.jobs_dir, settings.max_jobs, settings.job_rows_max)
+    jobs = JobManager(
+        lg,
+        services.screening,
+        settings.jobs_dir,
+        settings.max_jobs,
+        settings.job_rows_max,
+        keep=settings.jobs_keep,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if warm_index:
             threading.Thread(target=_warm, args=(services.screening,), daemon=True, name="warm-index").start()
+        jobs.start()  # this worker's job runner: takes queued jobs and those of workers that stopped
         try:
             yield
         finally:

@@ -1,9 +1,18 @@
 """Batch screening jobs: a CSV upload screened in the background, with progress and a JSONL result.
 
-The upload is already on disk when a job is created (the request body is spooled, never held whole in
-memory). One worker thread screens the rows in input order and writes one JSON line per row, exactly as
+A job's state is a row of ``screen_jobs`` in the ledger database, so every worker process of
+``sanctions serve --workers N`` sees every job; its files (``input.csv``, ``result.jsonl``) are in a folder
+of the jobs directory, which the workers share. Any worker may accept an upload; each worker runs a
+background thread that claims queued jobs one at a time (an ``UPDATE ... WHERE status = 'queued'``, so two
+workers never run the same job), screens the rows in input order and writes one JSON line per row, exactly as
 ``sanctions screen-file`` does (the same row reader and record builder): ``{"id", "query", "matches"}``, or
-``{"id", "error"}`` for a row that cannot be screened, so the output always has one line per input row.
+``{"id", "error"}`` for a row that cannot be screened, so the result always has one line per input row.
+
+Progress and a heartbeat are written at most every ``PROGRESS_EVERY`` seconds. A running job whose heartbeat
+is older than ``stale_after`` seconds belonged to a worker that died (or a server that was stopped): it is
+queued again and screened from the start, up to ``MAX_ATTEMPTS`` runs, then failed with the reason. The
+result is written to ``result.jsonl.part`` and renamed when complete, so a result that can be downloaded is
+always whole.
 """
 
 from __future__ import annotations
@@ -11,52 +20,56 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import os
 import shutil
+import socket
 import tempfile
 import threading
 import time
 import uuid
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from sqlalchemy import delete, func, or_, select, update
+
 from sanctions_ledger.api.services import ScreeningService
 from sanctions_ledger.errors import ConflictError, InputError, NotFoundError, SanctionsError
+from sanctions_ledger.ledger import Ledger
+from sanctions_ledger.ledger import tables as t
+from sanctions_ledger.ledger.jobs_tables import screen_jobs as J
+from sanctions_ledger.model.times import iso
 from sanctions_ledger.screening.batch import read_rows, screen_row
 
+log = logging.getLogger("sanctions_ledger.api.jobs")
+
 COLUMNS = ("id", "name", "type", "dob", "country", "imo", "id_number")
-KEEP_FINISHED = 50
+STATUSES = ("queued", "running", "done", "failed")
+PROGRESS_EVERY = 0.5  # seconds between progress (and heartbeat) writes while a job runs
+MAX_ATTEMPTS = 3
 
 
-@dataclass
+@dataclass(frozen=True)
 class Job:
+    """A job as stored: read from the database, never kept in memory between requests."""
+
     id: str
     filename: str
-    created_at: float
+    status: str
     rows_total: int
-    status: str = "queued"  # queued | running | done | failed
-    rows_done: int = 0
-    rows_failed: int = 0
-    matched_rows: int = 0
-    started_at: float | None = None
-    finished_at: float | None = None
-    error: str | None = None
-    workdir: Path = field(default_factory=Path)
-
-    @property
-    def input_path(self) -> Path:
-        return self.workdir / "input.csv"
-
-    @property
-    def result_path(self) -> Path:
-        return self.workdir / "result.jsonl"
+    rows_done: int
+    rows_failed: int
+    rows_with_matches: int
+    attempts: int
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        def ts(x: float | None) -> str | None:
-            return None if x is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(x))
-
         pct = 100.0 if self.rows_total == 0 else round(100.0 * self.rows_done / self.rows_total, 1)
         return {
             "id": self.id,
@@ -65,80 +78,250 @@ class Job:
             "rows_total": self.rows_total,
             "rows_done": self.rows_done,
             "rows_failed": self.rows_failed,
-            "rows_with_matches": self.matched_rows,
+            "rows_with_matches": self.rows_with_matches,
             "progress": pct,
-            "created_at": ts(self.created_at),
-            "started_at": ts(self.started_at),
-            "finished_at": ts(self.finished_at),
+            "attempts": self.attempts,
+            "created_by": self.created_by,
+            "created_at": _z(self.created_at),
+            "started_at": _z(self.started_at),
+            "finished_at": _z(self.finished_at),
             "error": self.error,
             "result": f"/screen/jobs/{self.id}/result" if self.status == "done" else None,
         }
 
 
+def _z(at: datetime | None) -> str | None:
+    """``2024-05-01T10:00:00Z``: whole seconds in UTC."""
+    return iso(at.replace(microsecond=0)) if at is not None else None
+
+
+def _job(r: Any) -> Job:
+    return Job(
+        id=r.id,
+        filename=r.filename,
+        status=r.status,
+        rows_total=r.rows_total,
+        rows_done=r.rows_done,
+        rows_failed=r.rows_failed,
+        rows_with_matches=r.rows_with_matches,
+        attempts=r.attempts,
+        created_by=r.created_by,
+        created_at=r.created_at,
+        started_at=r.started_at,
+        finished_at=r.finished_at,
+        error=r.error,
+    )
+
+
 class JobManager:
-    def __init__(self, screening: ScreeningService, root: str | None, max_jobs: int, rows_max: int) -> None:
+    """Jobs of one ledger. One instance per worker process; they coordinate through the database."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        screening: ScreeningService,
+        root: str | None,
+        max_jobs: int,
+        rows_max: int,
+        *,
+        keep: int = 50,
+        stale_after: float = 60.0,
+        poll: float = 1.0,
+    ) -> None:
+        self.ledger = ledger
         self.screening = screening
         self._tmp = None if root else tempfile.TemporaryDirectory(prefix="sanctions-jobs-")
         self.root = Path(root) if root else Path(self._tmp.name)  # type: ignore[union-attr]
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_jobs = max_jobs
         self.rows_max = rows_max
-        self.jobs: OrderedDict[str, Job] = OrderedDict()
+        self.keep = keep
+        self.stale_after = stale_after
+        self.poll = poll
+        self.worker_name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the runner thread ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start this worker's runner thread (idempotent): it claims queued and abandoned jobs."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="screen-jobs", daemon=True)
+            self._thread.start()
 
     def close(self) -> None:
-        """Stop the worker and remove a temporary jobs folder (it starts again on the next upload)."""
+        """Stop the runner (a job it was running is left ``running``; another worker or the next start
+        takes it over once its heartbeat is stale) and remove a temporary jobs folder."""
+        self._stop.set()
+        self._wake.set()
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=10)
         if self._tmp is not None:
             self._tmp.cleanup()
 
-    def _worker(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-job")
-            return self._pool
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                job_id = self._claim()
+                if job_id is not None:
+                    self._run(job_id)
+                    continue
+            except Exception:  # the database went away for a moment: try again at the next poll
+                log.exception("screening jobs: claiming or running a job failed")
+            self._wake.wait(self.poll)
+            self._wake.clear()
+
+    def _claim(self) -> str | None:
+        """Take the oldest queued job (after re-queueing abandoned ones); None when there is none."""
+        now = t.utcnow()
+        stale = now - timedelta(seconds=self.stale_after)
+        with self.ledger.engine.begin() as conn:
+            abandoned = conn.execute(
+                select(J.c.id, J.c.attempts, J.c.worker).where(
+                    J.c.status == "running", or_(J.c.heartbeat_at.is_(None), J.c.heartbeat_at < stale)
+                )
+            ).all()
+            for r in abandoned:
+                if r.attempts >= MAX_ATTEMPTS:
+                    values: dict[str, Any] = {
+                        "status": "failed",
+                        "finished_at": now,
+                        "error": f"the job was interrupted {r.attempts} times (the worker running it "
+                        "stopped); upload it again",
+                    }
+                else:
+                    values = {"status": "queued", "worker": None}
+                    log.warning("screening job %s: worker %s stopped; queued again", r.id, r.worker)
+                conn.execute(update(J).where(J.c.id == r.id, J.c.status == "running").values(**values))
+        with self.ledger.engine.begin() as conn:
+            cand = conn.execute(
+                select(J.c.id).where(J.c.status == "queued").order_by(J.c.created_at, J.c.id).limit(1)
+            ).first()
+            if cand is None:
+                return None
+            won = conn.execute(
+                update(J)
+                .where(J.c.id == cand.id, J.c.status == "queued")
+                .values(
+                    status="running",
+                    worker=self.worker_name,
+                    started_at=now,
+                    heartbeat_at=now,
+                    attempts=J.c.attempts + 1,
+                    rows_done=0,
+                    rows_failed=0,
+                    rows_with_matches=0,
+                )
+            )
+            return str(cand.id) if won.rowcount == 1 else None
+
+    def _progress(self, job_id: str, **values: Any) -> None:
+        with self.ledger.engine.begin() as conn:
+            conn.execute(
+                update(J)
+                .where(J.c.id == job_id, J.c.worker == self.worker_name)
+                .values(heartbeat_at=t.utcnow(), **values)
+            )
+
+    def _run(self, job_id: str) -> None:
+        workdir = self.root / job_id
+        part = workdir / "result.jsonl.part"
+        done = failed = matched = 0
+        try:
+            if not (workdir / "input.csv").is_file():
+                raise InputError(
+                    f"the uploaded file of job {job_id} is no longer in {self.root}",
+                    hint="the jobs folder must be shared by all workers and kept; upload it again",
+                )
+            screener = self.screening.screener()
+            last = time.monotonic()
+            with part.open("w", encoding="utf-8") as out:
+                for n, values, error in read_rows(workdir / "input.csv"):
+                    rec = screen_row(screener, n, values, error)
+                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    done += 1
+                    if "error" in rec:
+                        failed += 1
+                    elif rec.get("matches"):
+                        matched += 1
+                    if time.monotonic() - last >= PROGRESS_EVERY:
+                        if self._stop.is_set():
+                            return  # the server is stopping: leave the job to be taken over
+                        self._progress(job_id, rows_done=done, rows_failed=failed, rows_with_matches=matched)
+                        last = time.monotonic()
+            part.replace(workdir / "result.jsonl")
+            self._progress(
+                job_id,
+                status="done",
+                rows_done=done,
+                rows_failed=failed,
+                rows_with_matches=matched,
+                finished_at=t.utcnow(),
+            )
+        except Exception as exc:  # a broken file or store: the job fails with the reason
+            reason = exc.message if isinstance(exc, SanctionsError) else f"{type(exc).__name__}: {exc}"
+            log.warning("screening job %s failed: %s", job_id, reason)
+            self._progress(
+                job_id,
+                status="failed",
+                rows_done=done,
+                rows_failed=failed,
+                rows_with_matches=matched,
+                finished_at=t.utcnow(),
+                error=reason,
+            )
+
+    # -- requests ---------------------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        out = {"queued": 0, "running": 0, "done": 0, "failed": 0}
-        for j in list(self.jobs.values()):
-            out[j.status] += 1
+        out = dict.fromkeys(STATUSES, 0)
+        with self.ledger.engine.connect() as conn:
+            for status, n in conn.execute(select(J.c.status, func.count()).group_by(J.c.status)):
+                out[str(status)] = int(n)
         return out
 
-    def submit(self, upload: BinaryIO, filename: str) -> Job:
+    def submit(self, upload: BinaryIO, filename: str, created_by: str = "anonymous") -> Job:
         """Copy the upload into a job folder, check its header, count its rows, queue it."""
-        with self._lock:
-            active = sum(1 for j in self.jobs.values() if j.status in ("queued", "running"))
-            if active >= self.max_jobs:
-                raise ConflictError(
-                    f"{active} batch jobs are already queued or running",
-                    hint="wait for one to finish, then upload again",
-                )
+        active = self.counts()
+        busy = active["queued"] + active["running"]
+        if busy >= self.max_jobs:
+            raise ConflictError(
+                f"{busy} batch jobs are already queued or running",
+                hint="wait for one to finish, then upload again",
+            )
         job_id = uuid.uuid4().hex
         workdir = self.root / job_id
         workdir.mkdir(parents=True)
-        job = Job(
-            id=job_id,
-            filename=filename or "upload.csv",
-            created_at=time.time(),
-            rows_total=0,
-            workdir=workdir,
-        )
         try:
-            with job.input_path.open("wb") as out:
+            with (workdir / "input.csv").open("wb") as out:
                 shutil.copyfileobj(upload, out, 1 << 20)
-            job.rows_total = self._count_rows(job.input_path)
+            rows = self._count_rows(workdir / "input.csv")
+            with self.ledger.engine.begin() as conn:
+                conn.execute(
+                    J.insert().values(
+                        id=job_id,
+                        filename=(filename or "upload.csv")[:500],
+                        status="queued",
+                        rows_total=rows,
+                        created_by=created_by,
+                        created_at=t.utcnow(),
+                    )
+                )
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
-        with self._lock:
-            self.jobs[job_id] = job
-            self._trim()
-        self._worker().submit(self._run, job)
-        return job
+        self._trim()
+        self.start()
+        self._wake.set()
+        return self.get(job_id)
 
     def _count_rows(self, path: Path) -> int:
         n = 0
@@ -148,18 +331,33 @@ class JobManager:
         return n
 
     def _trim(self) -> None:
-        finished = [j for j in self.jobs.values() if j.status in ("done", "failed")]
-        for j in finished[: max(0, len(finished) - KEEP_FINISHED)]:
-            self.jobs.pop(j.id, None)
-            shutil.rmtree(j.workdir, ignore_errors=True)
+        """Keep the newest ``keep`` finished jobs; remove older ones and their files."""
+        with self.ledger.engine.begin() as conn:
+            old = conn.execute(
+                select(J.c.id)
+                .where(J.c.status.in_(("done", "failed")))
+                .order_by(J.c.created_at.desc(), J.c.id.desc())
+                .offset(self.keep)
+            ).all()
+            if old:
+                conn.execute(delete(J).where(J.c.id.in_([r.id for r in old])))
+        for r in old:
+            shutil.rmtree(self.root / str(r.id), ignore_errors=True)
 
     def get(self, job_id: str) -> Job:
-        job = self.jobs.get(job_id)
-        if job is None:
+        with self.ledger.engine.connect() as conn:
+            r = conn.execute(select(J).where(J.c.id == job_id)).first()
+        if r is None:
             raise NotFoundError(
-                f"no batch job {job_id!r}", hint="jobs are kept while the server runs; upload again"
+                f"no batch job {job_id!r}",
+                hint=f"the newest {self.keep} finished jobs are kept; upload the file again",
             )
-        return job
+        return _job(r)
+
+    def recent(self, limit: int = 20) -> list[Job]:
+        with self.ledger.engine.connect() as conn:
+            rows = conn.execute(select(J).order_by(J.c.created_at.desc(), J.c.id.desc()).limit(limit)).all()
+        return [_job(r) for r in rows]
 
     def result_path(self, job_id: str) -> Path:
         job = self.get(job_id)
@@ -168,28 +366,13 @@ class JobManager:
                 f"job {job_id} is {job.status}, not done ({job.rows_done}/{job.rows_total} rows)",
                 hint=f"poll /screen/jobs/{job_id} until status is done",
             )
-        return job.result_path
-
-    def _run(self, job: Job) -> None:
-        job.status = "running"
-        job.started_at = time.time()
-        try:
-            screener = self.screening.screener()
-            with job.result_path.open("w", encoding="utf-8") as out:
-                for n, values, error in read_rows(job.input_path):
-                    rec = screen_row(screener, n, values, error)
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    job.rows_done += 1
-                    if "error" in rec:
-                        job.rows_failed += 1
-                    elif rec.get("matches"):
-                        job.matched_rows += 1
-            job.status = "done"
-        except Exception as exc:  # a broken file or store: the job fails with the reason
-            job.status = "failed"
-            job.error = exc.message if isinstance(exc, SanctionsError) else f"{type(exc).__name__}: {exc}"
-        finally:
-            job.finished_at = time.time()
+        path = self.root / job_id / "result.jsonl"
+        if not path.is_file():
+            raise NotFoundError(
+                f"the result of job {job_id} is no longer in {self.root}",
+                hint="the jobs folder must be shared by all workers and kept; upload the file again",
+            )
+        return path
 
 
 def csv_text(rows: list[dict[str, str]]) -> bytes:

@@ -37,7 +37,8 @@ class ApiSettings:
     max_jobs: int = 4  # jobs queued or running at once
     job_rows_max: int = 1_000_000
     cors_origins: tuple[str, ...] = ()
-    jobs_dir: str | None = None  # default: a temporary folder
+    jobs_dir: str | None = None  # default: a temporary folder (`sanctions serve` sets one it keeps)
+    jobs_keep: int = 50  # finished jobs kept (with their files); older ones are removed
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -53,5 +54,6 @@ class ApiSettings:
             max_jobs=_int("SANCTIONS_API_MAX_JOBS", cls.max_jobs),
             cors_origins=origins,
             jobs_dir=os.environ.get("SANCTIONS_API_JOBS_DIR") or None,
+            jobs_keep=_int("SANCTIONS_API_JOBS_KEEP", cls.jobs_keep),
         )
         return replace(s, **overrides) if overrides else s

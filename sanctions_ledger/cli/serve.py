@@ -17,10 +17,10 @@ from sanctions_ledger.model.times import iso
 )
 @click.option(
     "--workers",
-    default=1,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 64),
-    help="Worker processes (each keeps its own screening index).",
+    help="Worker processes, each with its own screening index (about 300 MB over every list). "
+    "Default: one per CPU, at most 8.",
 )
 @click.option(
     "--log-level",
@@ -29,17 +29,28 @@ from sanctions_ledger.model.times import iso
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
 )
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int, log_level: str) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, log_level: str) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs) and the web pages (/ui)."""
     import os
 
     import uvicorn
 
+    from sanctions_ledger.settings import Settings
+
     get_ledger(ctx)  # fail here, with the CLI's message, when the database cannot be opened or migrated
     db_url = ctx.obj["db_url"]
     if db_url:
         os.environ["SANCTIONS_DB"] = db_url
-    click.echo(f"serving http://{host}:{port}/ (API docs at /docs, pages at /ui/)", err=True)
+    # Batch jobs are rows in the database and files in one folder that every worker shares and that
+    # outlives a restart (queued jobs are taken up again): by default, jobs/ in the data folder.
+    if not os.environ.get("SANCTIONS_API_JOBS_DIR"):
+        os.environ["SANCTIONS_API_JOBS_DIR"] = str(Settings.from_env(db_url).data_dir / "jobs")
+    workers = workers or min(os.cpu_count() or 1, 8)
+    click.echo(
+        f"serving http://{host}:{port}/ with {workers} worker{'s' if workers > 1 else ''} "
+        "(API docs at /docs, pages at /ui/)",
+        err=True,
+    )
     uvicorn.run(
         "sanctions_ledger.api.server:app_from_env",
         factory=True,

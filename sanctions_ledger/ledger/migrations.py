@@ -53,12 +53,19 @@ def _v5_monitoring(conn: Connection) -> None:
     t.metadata.create_all(conn, tables=mt.ALL_TABLES)
 
 
+def _v6_screen_jobs(conn: Connection) -> None:
+    from sanctions_ledger.ledger.jobs_tables import screen_jobs
+
+    screen_jobs.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core ledger tables", _v1_core),
     Migration(2, "program tags on entity versions", _v2_version_programs),
     Migration(3, "actions, lifecycle events, links and webhooks", _v3_actions),
     Migration(4, "api keys", _v4_api_keys),
     Migration(5, "watchlists, monitoring runs and alerts", _v5_monitoring),
+    Migration(6, "batch screening jobs shared by the API's workers", _v6_screen_jobs),
 ]
 
 

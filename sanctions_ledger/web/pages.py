@@ -120,7 +120,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
 
     @web.get("/batch", response_class=HTMLResponse)
     def batch(request: Request) -> Response:
-        recent = [j.to_dict() for j in reversed(list(jobs.jobs.values()))][:20]
+        recent = [j.to_dict() for j in jobs.recent(20)]
         return render(request, "batch.html", jobs=recent, error=None)
 
     @web.post("/batch", response_class=HTMLResponse)
@@ -128,7 +128,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
         try:
             job = jobs.submit(file.file, file.filename or "upload.csv")
         except SanctionsError as exc:
-            recent = [j.to_dict() for j in reversed(list(jobs.jobs.values()))][:20]
+            recent = [j.to_dict() for j in jobs.recent(20)]
             return render(request, "batch.html", status=exc.http_status, jobs=recent, error=exc)
         ui = request.scope.get("root_path", "").rstrip("/")
         return RedirectResponse(f"{ui}/batch/{job.id}", status_code=303)

@@ -46,6 +46,8 @@ JOB_EXAMPLE = {
     "rows_failed": 3,
     "rows_with_matches": 12,
     "progress": 21.0,
+    "attempts": 1,
+    "created_by": "api-key:onboarding",
     "created_at": "2024-05-01T10:00:00Z",
     "started_at": "2024-05-01T10:00:00Z",
     "finished_at": None,
@@ -124,7 +126,9 @@ def jobs(request: Request) -> JobManager:
     },
 )
 def post_job(request: Request, file: UploadFile = File(..., description="The CSV file")) -> Any:  # noqa: B008
-    job = jobs(request).submit(file.file, file.filename or "upload.csv")
+    key = getattr(request.state, "api_key", None)
+    who = key.actor if key is not None else "anonymous"
+    job = jobs(request).submit(file.file, file.filename or "upload.csv", created_by=who)
     return JSON(job.to_dict(), status_code=202)
 
 

@@ -1,0 +1,143 @@
+"""`sanctions serve` as a real command with two uvicorn worker processes: the contract's requests, and batch
+jobs polled over fresh connections (answered by either worker) from upload to download."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sanctions_ledger.ledger import open_ledger
+from tests.unit.test_api import fill
+
+SANCTIONS = Path(sys.executable).with_name("sanctions")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                out.append(int(d.name))
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[bytes]]]:
+    tmp = tmp_path_factory.mktemp("serve")
+    db = f"sqlite:///{tmp / 'ledger.db'}"
+    with open_ledger(db) as lg:
+        fill(lg)
+    env = {**os.environ, "SANCTIONS_DB": db, "SANCTIONS_DATA_DIR": str(tmp / "data")}
+    env.pop("SANCTIONS_API_JOBS_DIR", None)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(SANCTIONS), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            if proc.poll() is not None:
+                raise AssertionError(f"serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        yield base, env, proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_contract_healthz_and_screen_equal_the_cli(
+    served: tuple[str, dict[str, str], subprocess.Popen[bytes]],
+) -> None:
+    base, env, proc = served
+    assert (
+        len(_children(proc.pid)) >= 2
+    )  # the uvicorn supervisor's worker processes (and its resource tracker)
+    assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+    body = {"name": "Dalian Haibo International Freight", "type": "organization", "country": "CN", "limit": 3}
+    r = httpx.post(f"{base}/screen", json=body, timeout=60)
+    assert r.status_code == 200, r.text
+    cli = subprocess.run(
+        [
+            str(SANCTIONS),
+            "screen",
+            body["name"],
+            "--type",
+            "organization",
+            "--country",
+            "CN",
+            "--limit",
+            "3",
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert r.json() == json.loads(cli.stdout)
+    assert r.json()["matches"][0]["entity_id"] == "ofac-sdn:26243"
+
+
+def test_jobs_are_seen_by_every_worker(
+    served: tuple[str, dict[str, str], subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    base, env, _ = served
+    rows = ["id,name"] + [
+        f"r{i},{n}" for i, n in enumerate(["Kim Jong Un", "Acme Bakery", "Korea Daesong Bank"] * 40)
+    ]
+    r = httpx.post(
+        f"{base}/screen/jobs",
+        files={"file": ("people.csv", "\n".join(rows).encode(), "text/csv")},
+        timeout=30,
+    )
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+    statuses = []
+    for _ in range(600):
+        # a new connection each time: the kernel hands it to either worker
+        g = httpx.get(f"{base}/screen/jobs/{job_id}", headers={"Connection": "close"}, timeout=10)
+        assert g.status_code == 200, g.text
+        statuses.append(g.json()["status"])
+        if statuses[-1] == "done" and len(statuses) >= 40:
+            break
+        time.sleep(0.02)
+    assert statuses[-1] == "done"
+    res = httpx.get(f"{base}/screen/jobs/{job_id}/result", timeout=30)
+    lines = [json.loads(x) for x in res.text.splitlines()]
+    assert len(lines) == 120 and lines[0]["matches"][0]["entity_id"] == "ofac-sdn:20285"
+    # the job's files are in the data folder's jobs/ (shared by the workers, kept across restarts)
+    assert (Path(env["SANCTIONS_DATA_DIR"]) / "jobs" / job_id / "result.jsonl").is_file()
