@@ -34,6 +34,7 @@ class IndexedName:
     kind: str
     name: str  # as displayed (OFAC "SURNAME, Given" rendered "Given SURNAME")
     form: NameForm
+    weights: tuple[float, ...] = ()  # IDF weights of form.tokens in this index (set when the index is built)
 
 
 def _deletes(token: str) -> Iterator[str]:
@@ -87,6 +88,19 @@ class MatchIndex:
         self.deletes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in deletes.items()}
         # weights of vocabulary tokens never change for an index: computed once, not per query
         self._token_weights: dict[str, float] = {t: self._weight(c, t) for t, c in self.df.items()}
+        self.weigh_names()
+        # each entity's first indexed name (an identifier match needs one to show), without a scan
+        self.first_name: dict[int, int] = {}
+        for nid, indexed in enumerate(self.names):
+            self.first_name.setdefault(indexed.entity, nid)
+
+    def weigh_names(self) -> None:
+        """Store each listed name's token weights on it (call again whenever the weights change)."""
+        tw = self.token_weight
+        self.names = [
+            IndexedName(n.entity, n.kind, n.name, n.form, tuple(tw(t) for t in n.form.tokens))
+            for n in self.names
+        ]
 
     # ---- weights --------------------------------------------------------------------------------------
     def _weight(self, count: int, token: str) -> float:
@@ -154,9 +168,13 @@ class MatchIndex:
         plist = self.postings.get(key)
         return None if plist is None or len(plist) > POSTING_CAP else plist
 
-    def coverage(self, form: NameForm, skeleton_mode: bool) -> tuple[dict[int, float], float]:
-        """Weighted key coverage of each listed name reached by ``form``, and the query's total weight."""
-        weights = self.weights(form, skeleton_mode)
+    def coverage(
+        self, form: NameForm, skeleton_mode: bool, weights: list[float] | None = None
+    ) -> tuple[dict[int, float], float]:
+        """Weighted key coverage of each listed name reached by ``form``, and the query's total weight
+        (``weights``: the query's token weights, when the caller has them already)."""
+        if weights is None:
+            weights = self.weights(form, skeleton_mode)
         credit: dict[int, float] = defaultdict(float)
         for i, keys in enumerate(self.lookup_keys(form, skeleton_mode)):
             best: dict[int, float] = {}
@@ -173,16 +191,20 @@ class MatchIndex:
         return credit, sum(weights) or 1.0
 
     def candidates(
-        self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
+        self,
+        form: NameForm,
+        skeleton_mode: bool = False,
+        limit: int = MAX_CANDIDATES,
+        weights: list[float] | None = None,
     ) -> list[int]:
         """Ids of listed names worth scoring for ``form``, best covered first."""
-        credit, total = self.coverage(form, skeleton_mode)
+        credit, total = self.coverage(form, skeleton_mode, weights)
         if not credit:
             return []
         floor = MIN_COVERAGE * total
-        ranked = sorted(
-            (nid for nid, c in credit.items() if c >= floor), key=credit.__getitem__, reverse=True
-        )
+        # ties broken by name id: the same query gets the same candidates in every process (the order keys
+        # are read in follows set iteration, which differs between processes)
+        ranked = sorted((nid for nid, c in credit.items() if c >= floor), key=lambda n: (-credit[n], n))
         return ranked[:limit]
 
     # ---- size ---------------------------------------------------------------------------------------

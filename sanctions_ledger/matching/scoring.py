@@ -65,22 +65,38 @@ class EntityMatch:
         }
 
 
-def name_score(index: MatchIndex, query: NameForm, listed: NameForm) -> NameScore:
+def name_score(
+    index: MatchIndex,
+    query: NameForm,
+    listed: NameForm,
+    query_weights: list[float] | None = None,
+    listed_weights: tuple[float, ...] = (),
+) -> NameScore:
+    """Similarity of two names. ``query_weights`` and ``listed_weights`` are the token weights when the
+    caller has them already (the query's once per query, a listed name's from the index); they are used
+    only for Latin-script comparison, the skeleton comparison weighs skeletons."""
     skeleton_mode = query.script in SKELETON_SCRIPTS or listed.script in SKELETON_SCRIPTS
-    wq = index.weights(query, skeleton_mode)
-    wc = index.weights(listed, skeleton_mode)
     if skeleton_mode:
+        wq = index.weights(query, True)
+        wc = index.weights(listed, True)
         return skeleton_similarity(query, listed, wq, wc)
+    wq = query_weights if query_weights is not None else index.weights(query, False)
+    wc = list(listed_weights) if listed_weights else index.weights(listed, False)
     return latin_similarity(query, listed, wq, wc)
 
 
 def score_entity(
-    index: MatchIndex, query: QueryFacts, entity: Entity, names: list[IndexedName]
+    index: MatchIndex,
+    query: QueryFacts,
+    entity: Entity,
+    names: list[IndexedName],
+    query_weights: list[float] | None = None,
 ) -> EntityMatch:
-    """Score one entity given the candidate names of it that the index found."""
+    """Score one entity given the candidate names of it that the index found (``query_weights``: the
+    query's Latin token weights in this index, computed once per query by the caller)."""
     best: tuple[float, IndexedName, NameScore] | None = None
     for n in names:
-        ns = name_score(index, query.form, n.form)
+        ns = name_score(index, query.form, n.form, query_weights, n.weights)
         s = ns.score * KIND_FACTOR.get(n.kind, 1.0)
         if best is None or s > best[0]:
             best = (s, n, ns)

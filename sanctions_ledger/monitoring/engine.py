@@ -91,16 +91,21 @@ class MonitorIndex(MatchIndex):
         # The screening index caches the weights of its own vocabulary; they must be the baseline's.
         # (tests/unit/test_monitoring.py::test_monitor_index_weights_are_the_baselines guards any new cache.)
         self._token_weights = baseline.token_weights
+        self.weigh_names()  # the names' stored weights too
 
     def usable_postings(self, key: str) -> array[int] | None:
         """Keys too common in the baseline are skipped, however few names the delta has under them."""
         return None if key in self.capped else self.postings.get(key)
 
     def candidates(
-        self, form: NameForm, skeleton_mode: bool = False, limit: int = MAX_CANDIDATES
+        self,
+        form: NameForm,
+        skeleton_mode: bool = False,
+        limit: int = MAX_CANDIDATES,
+        weights: list[float] | None = None,
     ) -> list[int]:
         """Every listed name whose coverage passes the floor (``limit`` is ignored: see the module doc)."""
-        credit, total = self.coverage(form, skeleton_mode)
+        credit, total = self.coverage(form, skeleton_mode, weights)
         floor = MIN_COVERAGE * total
         return sorted((nid for nid, c in credit.items() if c >= floor), key=lambda n: (-credit[n], n))
 

@@ -66,9 +66,9 @@ class Screener:
     def screen(self, query: ScreeningQuery) -> ScreeningResult:
         threshold = self.threshold if query.threshold is None else query.threshold
         limit = self.limit if query.limit is None else query.limit
-        scored = self.score_all(query)
-        kept = [m for m in scored if m.score >= threshold][:limit]
         facts = self._facts(query)
+        scored = self.score_all(query, facts)
+        kept = [m for m in scored if m.score >= threshold][:limit]
         return ScreeningResult(query, [self._match(m, facts) for m in kept])
 
     def _facts(self, query: ScreeningQuery) -> QueryFacts:
@@ -81,20 +81,24 @@ class Screener:
             id_number=query.id_number,
         )
 
-    def score_all(self, query: ScreeningQuery) -> list[EntityMatch]:
+    def score_all(self, query: ScreeningQuery, facts: QueryFacts | None = None) -> list[EntityMatch]:
         """Every candidate entity scored, best first (no threshold)."""
-        facts = self._facts(query)
+        facts = facts or self._facts(query)
         idx = self.index
         skeleton_mode = facts.form.script in SKELETON_SCRIPTS
+        # the query's token weights, once per query (not once per candidate name)
+        weights = idx.weights(facts.form, skeleton_mode)
+        latin_weights = idx.weights(facts.form, False) if skeleton_mode else weights
         by_entity: dict[int, list[IndexedName]] = defaultdict(list)
-        for nid in idx.candidates(facts.form, skeleton_mode):
+        for nid in idx.candidates(facts.form, skeleton_mode, weights=weights):
             n = idx.names[nid]
             by_entity[n.entity].append(n)
         for value in (query.imo, query.id_number):
             if value:
                 for eidx in idx.by_identifier.get(norm_id(value.upper().replace("IMO", "")), []):
                     if eidx not in by_entity:
-                        by_entity[eidx] = [n for n in idx.names if n.entity == eidx][:1]
+                        first = idx.first_name.get(eidx)
+                        by_entity[eidx] = [] if first is None else [idx.names[first]]
         out: list[EntityMatch] = []
         for eidx, names in by_entity.items():
             entity = idx.entities[eidx]
@@ -104,7 +108,7 @@ class Screener:
                 continue
             if not names:
                 continue
-            out.append(score_entity(idx, facts, entity, names))
+            out.append(score_entity(idx, facts, entity, names, latin_weights))
         out.sort(key=lambda m: (-m.score, m.entity.id))
         return out
 

@@ -137,3 +137,35 @@ def test_candidates_do_not_need_a_full_scan() -> None:
     assert found == {2}
     assert idx.candidates(normalize_name("Nobody Known")) == []
     assert idx.stats()["names"] == 5
+
+
+CANDIDATE_SCRIPT = """
+from sanctions_ledger.matching.index import MatchIndex
+from sanctions_ledger.matching.normalize import normalize_name
+from sanctions_ledger.model import Entity, Name
+ents = [Entity(list="x", source_id=f"e{i}", schema="organization", names=[Name(f"{w} Star {i}")])
+        for i, w in enumerate(["Alpha", "Alphx"] * 30)]
+idx = MatchIndex(ents)
+print(idx.candidates(normalize_name("Alphe"), limit=20))
+"""
+
+
+def test_candidates_are_the_same_in_every_process() -> None:
+    """Two neighbour keys ("alpha", "alphx" for "alphe") tie; which names make the cut must not depend on
+    the order a set of keys is read in, which changes with the process's hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", CANDIDATE_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(answers) == 1
+    assert answers.pop().strip() == str(list(range(20)))

@@ -208,6 +208,10 @@ def test_monitor_index_weights_are_the_baselines() -> None:
             form = normalize_name(n)
             assert d.weights(form, False) == full.weights(form, False)
             assert d.weights(form, True) == full.weights(form, True)
+        # the weights stored on each listed name at build time follow the baseline too
+        by_tokens = {n.form.tokens: n.weights for n in full.names}
+        for n in d.names:
+            assert n.weights == by_tokens[n.form.tokens] == tuple(full.weights(n.form, False))
 
 
 def test_delta_equals_full_with_shared_tokens() -> None:
