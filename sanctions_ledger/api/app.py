@@ -1,8 +1,8 @@
 """The FastAPI application: ``create_app()`` builds it over one ledger.
 
 Routers (one per resource) answer JSON in the same shapes as the CLI's ``--json``; the web pages live
-under ``/ui``. Middleware, outermost first: metrics, request size limits, CORS (only when origins are
-configured).
+under ``/ui``. Middleware, outermost first: metrics, the lean path of ``POST /screen`` (``fastpath``), request
+size limits, CORS (only when origins are configured).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse
 
 from sanctions_ledger import __version__
 from sanctions_ledger.api import errors
+from sanctions_ledger.api.fastpath import ScreenFastPath
 from sanctions_ledger.api.jobs import JobManager
 from sanctions_ledger.api.limits import BodyLimitMiddleware
 from sanctions_ledger.api.metrics import Metrics, MetricsMiddleware
@@ -141,6 +142,9 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware, max_json=settings.max_json_bytes, max_upload=settings.max_upload_bytes
     )
+    if settings.fast_screen:
+        route = next(r for r in screen.router.routes if getattr(r, "path", None) == "/screen")
+        app.add_middleware(ScreenFastPath, services=services, settings=settings, route=route, metrics=metrics)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 

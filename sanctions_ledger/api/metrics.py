@@ -34,6 +34,11 @@ class Metrics:
         self.jobs = Gauge(
             "sanctions_screen_jobs", "Batch screening jobs by status", ["status"], registry=self.registry
         )
+        self.fast_screens = Counter(
+            "sanctions_screen_fast_path_total",
+            "POST /screen requests answered by the lean path (the rest went through the route)",
+            registry=self.registry,
+        )
         self.index_entities = Gauge(
             "sanctions_screening_index_entities", "Entities in the screening index", registry=self.registry
         )

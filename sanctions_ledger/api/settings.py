@@ -22,8 +22,15 @@ def _int(name: str, default: int) -> int:
     return value
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def _flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not on or off", hint="use 1/0, true/false, yes/no or on/off")
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class ApiSettings:
     job_rows_max: int = 1_000_000
     cors_origins: tuple[str, ...] = ()
     jobs_dir: str | None = None  # default: a temporary folder (`sanctions serve` sets one it keeps)
+    fast_screen: bool = True  # POST /screen's lean path (sanctions_ledger.api.fastpath); off: the route only
     jobs_keep: int = 50  # finished jobs kept (with their files); older ones are removed
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -54,6 +62,7 @@ class ApiSettings:
             max_jobs=_int("SANCTIONS_API_MAX_JOBS", cls.max_jobs),
             cors_origins=origins,
             jobs_dir=os.environ.get("SANCTIONS_API_JOBS_DIR") or None,
+            fast_screen=_flag("SANCTIONS_API_FAST_SCREEN", default=True),
             jobs_keep=_int("SANCTIONS_API_JOBS_KEEP", cls.jobs_keep),
         )
         return replace(s, **overrides) if overrides else s
