@@ -20,8 +20,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sanctions_ledger.api.routers.common import _dumps
 from sanctions_ledger.api.metrics import Metrics
+from sanctions_ledger.api.routers.common import _dumps
 from sanctions_ledger.api.schemas import ScreenRequest
 from sanctions_ledger.api.services import Services
 from sanctions_ledger.api.settings import ApiSettings

@@ -15,6 +15,9 @@ DOB_CONFLICT = -0.15
 COUNTRY_MATCH = 0.02
 COUNTRY_CONFLICT = -0.03
 SCHEMA_CONFLICT = -0.25
+# the most the date-of-birth, country and type features together can add to a name score (an identifier
+# is another matter: it lifts the score to at least 0.9)
+MAX_GAIN = max(DOB_DAY, DOB_MONTH, DOB_YEAR, 0.0) + max(COUNTRY_MATCH, 0.0)
 
 _ID_TYPES_IMO = ("imo", "imo_company")
 _ID_NON_ALNUM = re.compile(r"[^0-9A-Z]")

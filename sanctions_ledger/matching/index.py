@@ -175,19 +175,26 @@ class MatchIndex:
         (``weights``: the query's token weights, when the caller has them already)."""
         if weights is None:
             weights = self.weights(form, skeleton_mode)
-        credit: dict[int, float] = defaultdict(float)
+        credit: dict[int, float] = {}
         for i, keys in enumerate(self.lookup_keys(form, skeleton_mode)):
+            # each name's best credit over this token's keys: keys are read best credit first, so a name
+            # already there keeps its (higher or equal) credit and the merges run at C speed
             best: dict[int, float] = {}
-            for key, c in keys:
+            for key, c in sorted(keys, key=lambda kc: -kc[1]):
                 plist = self.usable_postings(key)
                 if plist is None:
                     continue
-                for nid in plist:
-                    if best.get(nid, 0.0) < c:
-                        best[nid] = c
+                if 2 * len(plist) < len(best):
+                    for nid in plist:
+                        best.setdefault(nid, c)
+                else:
+                    fresh = dict.fromkeys(plist, c)
+                    fresh.update(best)
+                    best = fresh
             w = weights[i]
+            get = credit.get
             for nid, c in best.items():
-                credit[nid] += c * w
+                credit[nid] = get(nid, 0.0) + c * w
         return credit, sum(weights) or 1.0
 
     def candidates(

@@ -85,23 +85,35 @@ def name_score(
     return latin_similarity(query, listed, wq, wc)
 
 
+BestName = tuple[float, IndexedName, NameScore]
+
+
+def best_name(
+    index: MatchIndex, query: NameForm, names: list[IndexedName], query_weights: list[float] | None = None
+) -> BestName:
+    """The entity's best-scoring candidate name: ``(score with the name kind's factor, name, detail)``."""
+    best: BestName | None = None
+    for n in names:
+        ns = name_score(index, query, n.form, query_weights, n.weights)
+        s = ns.score * KIND_FACTOR.get(n.kind, 1.0)
+        if best is None or s > best[0]:
+            best = (s, n, ns)
+    assert best is not None
+    return best
+
+
 def score_entity(
     index: MatchIndex,
     query: QueryFacts,
     entity: Entity,
     names: list[IndexedName],
     query_weights: list[float] | None = None,
+    best: BestName | None = None,
 ) -> EntityMatch:
     """Score one entity given the candidate names of it that the index found (``query_weights``: the
-    query's Latin token weights in this index, computed once per query by the caller)."""
-    best: tuple[float, IndexedName, NameScore] | None = None
-    for n in names:
-        ns = name_score(index, query.form, n.form, query_weights, n.weights)
-        s = ns.score * KIND_FACTOR.get(n.kind, 1.0)
-        if best is None or s > best[0]:
-            best = (s, n, ns)
-    assert best is not None
-    s, matched, detail = best
+    query's Latin token weights in this index, computed once per query by the caller; ``best``: the
+    entity's :func:`best_name` when the caller has it already)."""
+    s, matched, detail = best or best_name(index, query.form, names, query_weights)
     features = [
         f
         for f in (

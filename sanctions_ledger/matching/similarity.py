@@ -13,7 +13,6 @@ against the match, listed tokens that find none count half (a customer often omi
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,11 +35,38 @@ class NameScore:
     korean: bool = False
 
 
-@functools.lru_cache(maxsize=1 << 18)
-def token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) -> tuple[float, bool]:
-    """Similarity of two normalised tokens and whether the Korean variant key decided it.
+# token_sim results by first token, then second. A token's Korean key and skeleton are functions of the
+# token (normalize_name and _reform derive them from it), so the pair of tokens is the whole key; two dict
+# lookups on strings (whose hashes are cached) are several times cheaper than an lru_cache of six arguments.
+_PAIRS: dict[str, dict[str, tuple[float, bool]]] = {}
+_PAIRS_MAX = 1 << 18
+_pairs_held = 0
 
-    Pure, and the same token pairs recur across queries (given names, legal words): results are cached."""
+
+def _cached_pair_row(a: str) -> dict[str, tuple[float, bool]]:
+    global _pairs_held
+    row = _PAIRS.get(a)
+    if row is None:
+        if _pairs_held > _PAIRS_MAX:  # bounded memory: start again (the pairs that recur come back fast)
+            _PAIRS.clear()
+            _pairs_held = 0
+        row = _PAIRS[a] = {}
+    return row
+
+
+def token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) -> tuple[float, bool]:
+    """Similarity of two normalised tokens and whether the Korean variant key decided it (``ka``/``kb``: the
+    tokens' Korean variant keys, ``sa``/``sb``: their consonant skeletons). Pure; results are cached."""
+    global _pairs_held
+    row = _cached_pair_row(a)
+    hit = row.get(b)
+    if hit is None:
+        hit = row[b] = _token_sim(a, b, ka, kb, sa, sb)
+        _pairs_held += 1
+    return hit
+
+
+def _token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) -> tuple[float, bool]:
     if a == b:
         return 1.0, False
     if a.isdigit() or b.isdigit():
@@ -98,19 +124,28 @@ def align(
     sim: list[list[float]],
 ) -> tuple[float, list[tuple[int, int, float]]]:
     """Greedy one-to-one alignment; returns (score, [(i, j, sim)])."""
-    cells = sorted(
-        ((s, i, j) for i, row in enumerate(sim) for j, s in enumerate(row) if s >= MIN_TOKEN_SIM),
-        reverse=True,
-    )
+    cells = [(s, i, j, False) for i, row in enumerate(sim) for j, s in enumerate(row) if s >= MIN_TOKEN_SIM]
+    score, pairs, _ = _align(cells, wq, wc)
+    return score, pairs
+
+
+def _align(
+    cells: list[tuple[float, int, int, bool]], wq: Sequence[float], wc: Sequence[float]
+) -> tuple[float, list[tuple[int, int, float]], bool]:
+    """The alignment of :func:`align` from the cells ``(sim, i, j, flag)`` at or above MIN_TOKEN_SIM; also
+    whether a chosen pair carries the flag (the Korean variant key decided it)."""
+    cells.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
     pairs: list[tuple[int, int, float]] = []
-    for s, i, j in cells:
+    flagged = False
+    for s, i, j, flag in cells:
         if i in used_q or j in used_c:
             continue
         used_q.add(i)
         used_c.add(j)
         pairs.append((i, j, s))
+        flagged = flagged or flag
     num = sum(s * (wq[i] + wc[j]) for i, j, s in pairs)
     den = sum(wq[i] for i in used_q) + sum(wc[j] for j in used_c)
     listed_left = sum(w for j, w in enumerate(wc) if j not in used_c)
@@ -124,7 +159,7 @@ def align(
         and all(s >= 0.93 for _, _, s in pairs)
     )
     den += UNMATCHED_LISTED * listed_left + (UNMATCHED_LISTED if contained else 1.0) * query_left
-    return (num / den if den > 0 else 0.0), pairs
+    return (num / den if den > 0 else 0.0), pairs, flagged
 
 
 def _joined(q: NameForm, c: NameForm) -> float:
@@ -139,39 +174,38 @@ def _joined(q: NameForm, c: NameForm) -> float:
 
 
 def latin_similarity(q: NameForm, c: NameForm, wq: Sequence[float], wc: Sequence[float]) -> NameScore:
-    qt, ct = list(q.tokens), list(c.tokens)
-    qk, ck = list(q.korean), list(c.korean)
-    qs, cs = list(q.skeletons), list(c.skeletons)
-    wq_, wc_ = list(wq), list(wc)
-    if set(qt) != set(ct):
-        before_c, before_q = len(ct), len(qt)
-        _fuse(qt, ct)
-        _fuse(ct, qt)
-        if len(ct) != before_c or len(qt) != before_q:
-            return latin_similarity(
-                _reform(q, qt), _reform(c, ct), _rew(q.tokens, qt, wq), _rew(c.tokens, ct, wc)
-            )
-    korean_used = False
-    sim: list[list[float]] = []
-    kflags: list[list[bool]] = []
+    qt, ct = q.tokens, c.tokens
+    if qt != ct and set(qt) != set(ct):
+        fq, fc = list(qt), list(ct)
+        _fuse(fq, fc)
+        _fuse(fc, fq)
+        if len(fc) != len(ct) or len(fq) != len(qt):
+            return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc))
+    qk, ck, qs, cs = q.korean, c.korean, q.skeletons, c.skeletons
+    cells: list[tuple[float, int, int, bool]] = []
+    global _pairs_held
     for i, a in enumerate(qt):
-        row: list[float] = []
-        krow: list[bool] = []
+        row = _cached_pair_row(a)
         for j, b in enumerate(ct):
-            s, k = token_sim(a, b, qk[i], ck[j], qs[i], cs[j])
-            row.append(s)
-            krow.append(k)
-        sim.append(row)
-        kflags.append(krow)
-    score, pairs = align(qt, ct, wq_, wc_, sim)
-    score *= number_factor(qt, ct)
-    korean_used = any(kflags[i][j] for i, j, _ in pairs)
-    out = NameScore(score, "tokens", tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs), korean_used)
-    joined = _joined(q, c) * number_factor(qt, ct)
-    if joined >= JOINED_MIN and joined * 0.97 > score:
-        joined *= 0.97
-        return NameScore(joined, "joined", out.pairs, korean_used)
-    return out
+            hit = row.get(b)
+            if hit is None:  # token_sim, inlined: this loop is the matcher's hottest
+                hit = row[b] = _token_sim(a, b, qk[i], ck[j], qs[i], cs[j])
+                _pairs_held += 1
+            if hit[0] >= MIN_TOKEN_SIM:
+                cells.append((hit[0], i, j, hit[1]))
+    score, pairs, korean_used = _align(cells, wq, wc)
+    nf = number_factor(qt, ct)
+    score *= nf
+    shown = tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs)
+    # The whole-string comparison can only win below 0.97, and only when the lengths allow a similarity
+    # of JOINED_MIN (a normalised edit similarity is at most 1 - length difference / longer length).
+    if score < 0.97 and len(qt) + len(ct) > 2:
+        la, lb = len(q.joined), len(c.joined)
+        if (1.0 - abs(la - lb) / max(la, lb, 1)) * nf >= JOINED_MIN:
+            joined = _joined(q, c) * nf
+            if joined >= JOINED_MIN and joined * 0.97 > score:
+                return NameScore(joined * 0.97, "joined", shown, korean_used)
+    return NameScore(score, "tokens", shown, korean_used)
 
 
 def _reform(f: NameForm, tokens: list[str]) -> NameForm:

@@ -6,10 +6,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sanctions_ledger.matching.features import norm_id
+from sanctions_ledger.matching.features import MAX_GAIN, norm_id
 from sanctions_ledger.matching.index import IndexedName, MatchIndex
 from sanctions_ledger.matching.normalize import normalize_name
-from sanctions_ledger.matching.scoring import SKELETON_SCRIPTS, EntityMatch, QueryFacts, score_entity
+from sanctions_ledger.matching.scoring import (
+    SKELETON_SCRIPTS,
+    EntityMatch,
+    QueryFacts,
+    best_name,
+    score_entity,
+)
 from sanctions_ledger.screening.query import ScreeningQuery
 
 StrList = list[str]
@@ -67,7 +73,7 @@ class Screener:
         threshold = self.threshold if query.threshold is None else query.threshold
         limit = self.limit if query.limit is None else query.limit
         facts = self._facts(query)
-        scored = self.score_all(query, facts)
+        scored = self.score_all(query, facts, floor=threshold)
         kept = [m for m in scored if m.score >= threshold][:limit]
         return ScreeningResult(query, [self._match(m, facts) for m in kept])
 
@@ -81,14 +87,20 @@ class Screener:
             id_number=query.id_number,
         )
 
-    def score_all(self, query: ScreeningQuery, facts: QueryFacts | None = None) -> list[EntityMatch]:
-        """Every candidate entity scored, best first (no threshold)."""
+    def score_all(
+        self, query: ScreeningQuery, facts: QueryFacts | None = None, floor: float | None = None
+    ) -> list[EntityMatch]:
+        """Every candidate entity scored, best first. With ``floor``, entities whose name score cannot
+        reach it whatever the other facts add (date of birth, country: at most MAX_GAIN; an identifier in
+        the query turns this off) are left out before their features are computed: exactly those that
+        would score below ``floor`` (with a margin for rounding to four decimals)."""
         facts = facts or self._facts(query)
         idx = self.index
         skeleton_mode = facts.form.script in SKELETON_SCRIPTS
         # the query's token weights, once per query (not once per candidate name)
         weights = idx.weights(facts.form, skeleton_mode)
         latin_weights = idx.weights(facts.form, False) if skeleton_mode else weights
+        prune_below = None if floor is None or query.imo or query.id_number else floor - 1e-4
         by_entity: dict[int, list[IndexedName]] = defaultdict(list)
         for nid in idx.candidates(facts.form, skeleton_mode, weights=weights):
             n = idx.names[nid]
@@ -108,7 +120,10 @@ class Screener:
                 continue
             if not names:
                 continue
-            out.append(score_entity(idx, facts, entity, names, latin_weights))
+            best = best_name(idx, facts.form, names, latin_weights)
+            if prune_below is not None and best[0] + MAX_GAIN < prune_below:
+                continue
+            out.append(score_entity(idx, facts, entity, names, latin_weights, best))
         out.sort(key=lambda m: (-m.score, m.entity.id))
         return out
 

@@ -67,3 +67,31 @@ def test_dev_benchmark_meets_the_bars(tmp_path: Path, shared_data: Path) -> None
         assert report["categories"][category]["recall"] >= bar
     for category in ("negatives_people", "negatives_novel"):
         assert report["categories"][category]["fpr"] <= BAR_FPR
+
+
+def test_screen_leaves_out_only_what_scores_below_the_threshold(shared_data: Path) -> None:
+    """Screening skips the features of entities whose name score cannot reach the threshold; the answer
+    must be exactly the full scoring cut at the threshold, for every dev query (with dates of birth and
+    countries that raise scores) and several thresholds."""
+    from sanctions_ledger.screening import ScreeningQuery
+
+    screener = Screener(MatchIndex(parse_paths([shared_data / "ofac-sdn" / "2019-01-04"])[0].entities))
+    dev = shared_data.parent / "bench" / "screening" / "dev"
+    rows = list(csv.DictReader((dev / "queries.csv").open(encoding="utf-8")))
+    compared = kept = 0
+    for r in rows:
+        for threshold in (0.5, 0.8, 0.9):
+            q = ScreeningQuery.build(
+                r["name"],
+                schema=r["type"] or None,
+                dob=r["dob"] or None,
+                country=r["country"] or None,
+                threshold=threshold,
+                limit=50,
+            )
+            full = [(m.entity.id, m.score) for m in screener.score_all(q) if m.score >= threshold][:50]
+            got = [(m.entity_id, m.score) for m in screener.screen(q).matches]
+            assert got == full, (r["name"], threshold)
+            compared += 1
+            kept += len(got)
+    assert compared == 3 * len(rows) and kept > 1000
