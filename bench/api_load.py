@@ -59,10 +59,14 @@ QUERIES = [
 LUA = """
 local bodies = {}
 %s
+local requests = {}
+for i, body in ipairs(bodies) do
+  requests[i] = wrk.format("POST", "/screen", {["Content-Type"] = "application/json"}, body)
+end
 local i = 0
 request = function()
   i = i + 1
-  return wrk.format("POST", "/screen", {["Content-Type"] = "application/json"}, bodies[(i %% #bodies) + 1])
+  return requests[(i %% #requests) + 1]
 end
 """
 
