@@ -6,6 +6,7 @@ passport, national ID) lifts the score to at least 0.95 when the names are at al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,12 @@ from sanctions_ledger.matching.features import (
 )
 from sanctions_ledger.matching.index import IndexedName, MatchIndex
 from sanctions_ledger.matching.normalize import NameForm
-from sanctions_ledger.matching.similarity import NameScore, latin_similarity, skeleton_similarity
+from sanctions_ledger.matching.similarity import (
+    LatinQuery,
+    NameScore,
+    latin_similarity,
+    skeleton_similarity,
+)
 from sanctions_ledger.model import Entity, PartialDate
 
 KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "original_script": 1.0, "former": 0.98, "new": 1.0, "weak": 0.92}
@@ -71,17 +77,19 @@ def name_score(
     listed: NameForm,
     query_weights: list[float] | None = None,
     listed_weights: tuple[float, ...] = (),
+    prepared: LatinQuery | None = None,
 ) -> NameScore:
     """Similarity of two names. ``query_weights`` and ``listed_weights`` are the token weights when the
     caller has them already (the query's once per query, a listed name's from the index); they are used
-    only for Latin-script comparison, the skeleton comparison weighs skeletons."""
+    only for Latin-script comparison, the skeleton comparison weighs skeletons. ``prepared``: the query
+    prepared once for Latin comparison with many names (its weights are the query's)."""
     skeleton_mode = query.script in SKELETON_SCRIPTS or listed.script in SKELETON_SCRIPTS
     if skeleton_mode:
-        wq = index.weights(query, True)
-        wc = index.weights(listed, True)
-        return skeleton_similarity(query, listed, wq, wc)
+        return skeleton_similarity(query, listed, index.weights(query, True), index.weights(listed, True))
+    wc: Sequence[float] = listed_weights or index.weights(listed, False)
+    if prepared is not None:
+        return prepared.compare(listed, wc)
     wq = query_weights if query_weights is not None else index.weights(query, False)
-    wc = list(listed_weights) if listed_weights else index.weights(listed, False)
     return latin_similarity(query, listed, wq, wc)
 
 
@@ -89,12 +97,16 @@ BestName = tuple[float, IndexedName, NameScore]
 
 
 def best_name(
-    index: MatchIndex, query: NameForm, names: list[IndexedName], query_weights: list[float] | None = None
+    index: MatchIndex,
+    query: NameForm,
+    names: list[IndexedName],
+    query_weights: list[float] | None = None,
+    prepared: LatinQuery | None = None,
 ) -> BestName:
     """The entity's best-scoring candidate name: ``(score with the name kind's factor, name, detail)``."""
     best: BestName | None = None
     for n in names:
-        ns = name_score(index, query, n.form, query_weights, n.weights)
+        ns = name_score(index, query, n.form, query_weights, n.weights, prepared)
         s = ns.score * KIND_FACTOR.get(n.kind, 1.0)
         if best is None or s > best[0]:
             best = (s, n, ns)

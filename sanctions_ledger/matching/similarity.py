@@ -174,38 +174,71 @@ def _joined(q: NameForm, c: NameForm) -> float:
 
 
 def latin_similarity(q: NameForm, c: NameForm, wq: Sequence[float], wc: Sequence[float]) -> NameScore:
-    qt, ct = q.tokens, c.tokens
-    if qt != ct and set(qt) != set(ct):
-        fq, fc = list(qt), list(ct)
-        _fuse(fq, fc)
-        _fuse(fc, fq)
-        if len(fc) != len(ct) or len(fq) != len(qt):
-            return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc))
-    qk, ck, qs, cs = q.korean, c.korean, q.skeletons, c.skeletons
-    cells: list[tuple[float, int, int, bool]] = []
-    global _pairs_held
-    for i, a in enumerate(qt):
-        row = _cached_pair_row(a)
-        for j, b in enumerate(ct):
-            hit = row.get(b)
-            if hit is None:  # token_sim, inlined: this loop is the matcher's hottest
-                hit = row[b] = _token_sim(a, b, qk[i], ck[j], qs[i], cs[j])
-                _pairs_held += 1
-            if hit[0] >= MIN_TOKEN_SIM:
-                cells.append((hit[0], i, j, hit[1]))
-    score, pairs, korean_used = _align(cells, wq, wc)
-    nf = number_factor(qt, ct)
-    score *= nf
-    shown = tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs)
-    # The whole-string comparison can only win below 0.97, and only when the lengths allow a similarity
-    # of JOINED_MIN (a normalised edit similarity is at most 1 - length difference / longer length).
-    if score < 0.97 and len(qt) + len(ct) > 2:
-        la, lb = len(q.joined), len(c.joined)
-        if (1.0 - abs(la - lb) / max(la, lb, 1)) * nf >= JOINED_MIN:
-            joined = _joined(q, c) * nf
-            if joined >= JOINED_MIN and joined * 0.97 > score:
-                return NameScore(joined * 0.97, "joined", shown, korean_used)
-    return NameScore(score, "tokens", shown, korean_used)
+    return LatinQuery(q, wq).compare(c, wc)
+
+
+class LatinQuery:
+    """A query name prepared for Latin-script comparison with many listed names: what depends on the query
+    alone (its token set, the concatenations of its adjacent tokens, its rows of the token-pair cache, its
+    numbers) is computed once per query instead of once per listed name."""
+
+    __slots__ = ("digits", "form", "joined_len", "pair_concats", "rows", "token_set", "tokens", "weights")
+
+    def __init__(self, q: NameForm, wq: Sequence[float]) -> None:
+        self.form = q
+        self.weights = wq
+        self.tokens = q.tokens
+        self.token_set = frozenset(q.tokens)
+        self.pair_concats = frozenset(a + b for a, b in zip(q.tokens, q.tokens[1:], strict=False))
+        self.rows = [(_cached_pair_row(a), a, q.korean[i], q.skeletons[i]) for i, a in enumerate(q.tokens)]
+        self.digits = frozenset(t for t in q.tokens if t.isdigit())
+        self.joined_len = sum(len(t) for t in q.tokens)
+
+    def _may_fuse(self, ct: tuple[str, ...]) -> bool:
+        """Whether :func:`_fuse` can change either name: only when two adjacent tokens of one spell a
+        token of the other."""
+        if not self.pair_concats.isdisjoint(ct):
+            return True
+        ts = self.token_set
+        return any(ct[k] + ct[k + 1] in ts for k in range(len(ct) - 1))
+
+    def compare(self, c: NameForm, wc: Sequence[float]) -> NameScore:
+        global _pairs_held
+        qt, ct = self.tokens, c.tokens
+        if qt != ct and self._may_fuse(ct) and self.token_set != set(ct):
+            fq, fc = list(qt), list(ct)
+            _fuse(fq, fc)
+            _fuse(fc, fq)
+            if len(fc) != len(ct) or len(fq) != len(qt):
+                q, wq = self.form, self.weights
+                return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc))
+        ck, cs = c.korean, c.skeletons
+        cells: list[tuple[float, int, int, bool]] = []
+        for i, (row, a, ka, sa) in enumerate(self.rows):
+            for j, b in enumerate(ct):
+                hit = row.get(b)
+                if hit is None:  # token_sim, inlined: this loop is the matcher's hottest
+                    hit = row[b] = _token_sim(a, b, ka, ck[j], sa, cs[j])
+                    _pairs_held += 1
+                if hit[0] >= MIN_TOKEN_SIM:
+                    cells.append((hit[0], i, j, hit[1]))
+        score, pairs, korean_used = _align(cells, self.weights, wc)
+        nf = 1.0
+        if self.digits:  # number_factor: ASIA BRIDGE 1 is not ASIA BRIDGE 2
+            cn = {t for t in ct if t.isdigit()}
+            if cn and cn != self.digits:
+                nf = NUMBER_MISMATCH
+        score *= nf
+        shown = tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs)
+        # The whole-string comparison can only win below 0.97, and only when the lengths allow a similarity
+        # of JOINED_MIN (a normalised edit similarity is at most 1 - length difference / longer length).
+        if score < 0.97 and len(qt) + len(ct) > 2:
+            la, lb = self.joined_len, sum(len(t) for t in ct)
+            if (1.0 - abs(la - lb) / max(la, lb, 1)) * nf >= JOINED_MIN:
+                joined = _joined(self.form, c) * nf
+                if joined >= JOINED_MIN and joined * 0.97 > score:
+                    return NameScore(joined * 0.97, "joined", shown, korean_used)
+        return NameScore(score, "tokens", shown, korean_used)
 
 
 def _reform(f: NameForm, tokens: list[str]) -> NameForm:

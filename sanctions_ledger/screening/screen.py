@@ -16,6 +16,7 @@ from sanctions_ledger.matching.scoring import (
     best_name,
     score_entity,
 )
+from sanctions_ledger.matching.similarity import LatinQuery
 from sanctions_ledger.screening.query import ScreeningQuery
 
 StrList = list[str]
@@ -100,6 +101,7 @@ class Screener:
         # the query's token weights, once per query (not once per candidate name)
         weights = idx.weights(facts.form, skeleton_mode)
         latin_weights = idx.weights(facts.form, False) if skeleton_mode else weights
+        prepared = None if skeleton_mode else LatinQuery(facts.form, latin_weights)
         prune_below = None if floor is None or query.imo or query.id_number else floor - 1e-4
         by_entity: dict[int, list[IndexedName]] = defaultdict(list)
         for nid in idx.candidates(facts.form, skeleton_mode, weights=weights):
@@ -120,7 +122,7 @@ class Screener:
                 continue
             if not names:
                 continue
-            best = best_name(idx, facts.form, names, latin_weights)
+            best = best_name(idx, facts.form, names, latin_weights, prepared)
             if prune_below is not None and best[0] + MAX_GAIN < prune_below:
                 continue
             out.append(score_entity(idx, facts, entity, names, latin_weights, best))
