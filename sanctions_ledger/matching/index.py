@@ -192,6 +192,9 @@ class MatchIndex:
                     fresh.update(best)
                     best = fresh
             w = weights[i]
+            if not credit:
+                credit = {nid: c * w for nid, c in best.items()}
+                continue
             get = credit.get
             for nid, c in best.items():
                 credit[nid] = get(nid, 0.0) + c * w
@@ -211,8 +214,8 @@ class MatchIndex:
         floor = MIN_COVERAGE * total
         # ties broken by name id: the same query gets the same candidates in every process (the order keys
         # are read in follows set iteration, which differs between processes)
-        ranked = sorted((nid for nid, c in credit.items() if c >= floor), key=lambda n: (-credit[n], n))
-        return ranked[:limit]
+        ranked = sorted([(-c, nid) for nid, c in credit.items() if c >= floor])
+        return [nid for _, nid in ranked[:limit]]
 
     # ---- size ---------------------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:
