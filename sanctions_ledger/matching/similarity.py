@@ -146,18 +146,34 @@ def _align(
         used_c.add(j)
         pairs.append((i, j, s))
         flagged = flagged or flag
-    num = sum(s * (wq[i] + wc[j]) for i, j, s in pairs)
-    den = sum(wq[i] for i in used_q) + sum(wc[j] for j in used_c)
-    listed_left = sum(w for j, w in enumerate(wc) if j not in used_c)
-    query_left = sum(w for i, w in enumerate(wq) if i not in used_q)
+    # Plain loops, not sum() over generators (this runs for every candidate name); each total adds its terms
+    # in the same order sum() would, so the scores are the same to the last bit.
+    num: float = 0
+    for i, j, s in pairs:
+        num += s * (wq[i] + wc[j])
+    matched_q: float = 0
+    for i in used_q:
+        matched_q += wq[i]
+    matched_c: float = 0
+    for j in used_c:
+        matched_c += wc[j]
+    listed_left: float = 0
+    for j, w in enumerate(wc):
+        if j not in used_c:
+            listed_left += w
+    query_left: float = 0
+    for i, w in enumerate(wq):
+        if i not in used_q:
+            query_left += w
     # A listed name wholly found inside the query (the query adds a patronymic or a father's name)
     # costs the extra query tokens only half, as extra listed tokens always do.
     contained = (
         len(used_c) >= 2
         and listed_left <= 0.2
-        and sum(wc[j] for j in used_c) >= CONTAINED_MIN_WEIGHT
+        and matched_c >= CONTAINED_MIN_WEIGHT
         and all(s >= 0.93 for _, _, s in pairs)
     )
+    den = matched_q + matched_c
     den += UNMATCHED_LISTED * listed_left + (UNMATCHED_LISTED if contained else 1.0) * query_left
     return (num / den if den > 0 else 0.0), pairs, flagged
 
@@ -233,7 +249,7 @@ class LatinQuery:
         # The whole-string comparison can only win below 0.97, and only when the lengths allow a similarity
         # of JOINED_MIN (a normalised edit similarity is at most 1 - length difference / longer length).
         if score < 0.97 and len(qt) + len(ct) > 2:
-            la, lb = self.joined_len, sum(len(t) for t in ct)
+            la, lb = self.joined_len, len("".join(ct))
             if (1.0 - abs(la - lb) / max(la, lb, 1)) * nf >= JOINED_MIN:
                 joined = _joined(self.form, c) * nf
                 if joined >= JOINED_MIN and joined * 0.97 > score:
