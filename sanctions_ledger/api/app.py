@@ -104,6 +104,7 @@ def create_app(
             yield
         finally:
             jobs.close()
+            metrics.close()
             if owned:
                 lg.close()
 

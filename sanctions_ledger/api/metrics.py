@@ -1,20 +1,33 @@
 """Prometheus metrics: request counts and latency histograms per route template (not per raw path, so
-``/entities/{entity_id}`` is one series however many ids are asked for)."""
+``/entities/{entity_id}`` is one series however many ids are asked for).
+
+With several worker processes (``sanctions serve --workers N`` sets ``PROMETHEUS_MULTIPROC_DIR``), each
+worker writes its samples to files in that folder and ``/metrics``, whichever worker answers it, adds up
+every worker's: request counts and histograms are summed, requests in flight are summed over live workers,
+and the job counts and index size (the same in every worker) are the largest any worker reports.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.multiprocess = multiprocess_dir() is not None
         self.requests = Counter(
             "sanctions_http_requests_total",
             "HTTP requests answered",
@@ -29,10 +42,17 @@ class Metrics:
             registry=self.registry,
         )
         self.in_flight = Gauge(
-            "sanctions_http_requests_in_flight", "HTTP requests being answered", registry=self.registry
+            "sanctions_http_requests_in_flight",
+            "HTTP requests being answered",
+            registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.jobs = Gauge(
-            "sanctions_screen_jobs", "Batch screening jobs by status", ["status"], registry=self.registry
+            "sanctions_screen_jobs",
+            "Batch screening jobs by status",
+            ["status"],
+            registry=self.registry,
+            multiprocess_mode="max",
         )
         self.fast_screens = Counter(
             "sanctions_screen_fast_path_total",
@@ -40,11 +60,23 @@ class Metrics:
             registry=self.registry,
         )
         self.index_entities = Gauge(
-            "sanctions_screening_index_entities", "Entities in the screening index", registry=self.registry
+            "sanctions_screening_index_entities",
+            "Entities in the screening index",
+            registry=self.registry,
+            multiprocess_mode="max",
         )
 
     def render(self) -> tuple[bytes, str]:
+        if self.multiprocess:  # every worker's samples, whichever worker answers
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+    def close(self) -> None:
+        """This worker is stopping: its in-flight gauge no longer counts."""
+        if self.multiprocess:
+            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 class MetricsMiddleware:

@@ -46,6 +46,15 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, log_lev
     if not os.environ.get("SANCTIONS_API_JOBS_DIR"):
         os.environ["SANCTIONS_API_JOBS_DIR"] = str(Settings.from_env(db_url).data_dir / "jobs")
     workers = workers or min(os.cpu_count() or 1, 8)
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # /metrics adds up every worker's samples, kept in files in a folder of this server's own
+        import atexit
+        import shutil
+        import tempfile
+
+        metrics_dir = tempfile.mkdtemp(prefix="sanctions-metrics-")
+        atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     click.echo(
         f"serving http://{host}:{port}/ with {workers} worker{'s' if workers > 1 else ''} "
         "(API docs at /docs, pages at /ui/)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -141,3 +142,24 @@ def test_jobs_are_seen_by_every_worker(
     assert len(lines) == 120 and lines[0]["matches"][0]["entity_id"] == "ofac-sdn:20285"
     # the job's files are in the data folder's jobs/ (shared by the workers, kept across restarts)
     assert (Path(env["SANCTIONS_DATA_DIR"]) / "jobs" / job_id / "result.jsonl").is_file()
+
+
+def test_metrics_add_up_every_worker(served: tuple[str, dict[str, str], subprocess.Popen[bytes]]) -> None:
+    base, _, _ = served
+
+    def screens() -> float:
+        text = httpx.get(f"{base}/metrics", headers={"Connection": "close"}).text
+        found = re.findall(
+            r'^sanctions_http_requests_total\{method="POST",route="/screen",status="200"\} (\S+)$', text, re.M
+        )
+        return sum(float(x) for x in found)
+
+    before = screens()
+    for _ in range(40):  # new connections: both workers answer some
+        r = httpx.post(
+            f"{base}/screen", json={"name": "Kim Jong Un"}, headers={"Connection": "close"}, timeout=30
+        )
+        assert r.status_code == 200
+    # whichever worker answers /metrics counts the other's requests too
+    assert screens() - before == 40
+    assert screens() - before == 40
