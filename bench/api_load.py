@@ -6,8 +6,8 @@
     python bench/api_load.py --db sqlite:///ledger.db --compare   # also the baseline: the route only
 
 Without --db, a temporary SQLite ledger is filled with the OFAC SDN publication of 2019-01-04 from the shared
-data folder. The server runs as its own process
-(``uvicorn --factory sanctions_ledger.api.server:app_from_env``);
+data folder. The server runs as its own process, started as users
+start it (``sanctions serve --workers N``);
 wrk (``apt-get install wrk``) sends screening requests that rotate through the 1,325 queries of the shared
 screening benchmark's dev split (people, companies and vessels, listed and not, in several scripts and
 spellings; ``--queries`` for another CSV with a ``name`` column, or the 12 built-in ones when there is none).
@@ -20,6 +20,7 @@ Markdown section with req/s, p50, p99 and errors per run, and exits non-zero whe
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import json
 import os
@@ -140,12 +141,13 @@ def start_server(
     db_url: str, port: int, workers: int, extra_env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SANCTIONS_DB": db_url, **(extra_env or {})}
+    # the server as users start it: `sanctions serve` (its jobs folder and metrics folder in a temporary one)
+    data_dir = tempfile.mkdtemp(prefix="api-load-data-")
+    atexit.register(shutil.rmtree, data_dir, True)
+    env["SANCTIONS_DATA_DIR"] = data_dir
     cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "sanctions_ledger.api.server:app_from_env",
-        "--factory",
+        str(Path(sys.executable).with_name("sanctions")),
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
@@ -154,9 +156,8 @@ def start_server(
         str(workers),
         "--log-level",
         "warning",
-        "--no-access-log",
     ]
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
