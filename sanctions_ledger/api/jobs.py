@@ -10,9 +10,9 @@ workers never run the same job), screens the rows in input order and writes one 
 
 Progress and a heartbeat are written at most every ``PROGRESS_EVERY`` seconds. A running job whose heartbeat
 is older than ``stale_after`` seconds belonged to a worker that died (or a server that was stopped): it is
-queued again and screened from the start, up to ``MAX_ATTEMPTS`` runs, then failed with the reason. The
-result is written to ``result.jsonl.part`` and renamed when complete, so a result that can be downloaded is
-always whole.
+queued again and screened from the start, up to ``MAX_ATTEMPTS`` runs, then failed with the reason. Each
+run writes a part file of its own and renames it to ``result.jsonl`` when complete, and only while its worker
+still holds the job, so a result that can be downloaded is always whole and from one run.
 """
 
 from __future__ import annotations
@@ -223,17 +223,21 @@ class JobManager:
             )
             return str(cand.id) if won.rowcount == 1 else None
 
-    def _progress(self, job_id: str, **values: Any) -> None:
+    def _progress(self, job_id: str, **values: Any) -> bool:
+        """Write progress and the heartbeat; False when this worker no longer holds the job (another took it
+        over, thinking this one had stopped): then this run must end without touching the result."""
         with self.ledger.engine.begin() as conn:
-            conn.execute(
+            res = conn.execute(
                 update(J)
-                .where(J.c.id == job_id, J.c.worker == self.worker_name)
+                .where(J.c.id == job_id, J.c.worker == self.worker_name, J.c.status == "running")
                 .values(heartbeat_at=t.utcnow(), **values)
             )
+            return res.rowcount == 1
 
     def _run(self, job_id: str) -> None:
         workdir = self.root / job_id
-        part = workdir / "result.jsonl.part"
+        # a part file of this worker's own: a worker that lost the job cannot write into the new run's
+        part = workdir / f"result.{self.worker_name.replace(':', '-')}.part"
         done = failed = matched = 0
         try:
             if not (workdir / "input.csv").is_file():
@@ -255,8 +259,17 @@ class JobManager:
                     if time.monotonic() - last >= PROGRESS_EVERY:
                         if self._stop.is_set():
                             return  # the server is stopping: leave the job to be taken over
-                        self._progress(job_id, rows_done=done, rows_failed=failed, rows_with_matches=matched)
+                        if not self._progress(
+                            job_id, rows_done=done, rows_failed=failed, rows_with_matches=matched
+                        ):
+                            log.warning("screening job %s was taken over by another worker", job_id)
+                            part.unlink(missing_ok=True)
+                            return
                         last = time.monotonic()
+            if not self._progress(job_id):  # still this worker's: only then does its result count
+                log.warning("screening job %s was taken over by another worker", job_id)
+                part.unlink(missing_ok=True)
+                return
             part.replace(workdir / "result.jsonl")
             self._progress(
                 job_id,

@@ -96,7 +96,7 @@ def test_a_job_whose_worker_stopped_is_taken_over(
             update(screen_jobs).values(status="running", worker="gone:1:abc", heartbeat_at=old, rows_done=1)
         )
     (Path(a.root) / job.id / "result.jsonl").unlink()
-    (Path(a.root) / job.id / "result.jsonl.part").write_text('{"id": "c1"}\n')
+    (Path(a.root) / job.id / "result.gone-1-abc.part").write_text('{"id": "c1"}\n')
     with pytest.raises(ConflictError, match="running, not done"):
         b.result_path(job.id)
     b.start()
@@ -175,3 +175,23 @@ def test_limits_and_retention(filled: Ledger, tmp_path: Path) -> None:
         assert (tmp_path / "j" / ids[-1] / "result.jsonl").is_file()
     finally:
         jm.close()
+
+
+def test_a_worker_that_lost_its_job_leaves_the_result_alone(
+    filled: Ledger, workers: tuple[JobManager, JobManager]
+) -> None:
+    a, b = workers
+    job = a.submit(io.BytesIO(CSV), "people.csv")
+    wait(a, job.id)
+    result = Path(a.root) / job.id / "result.jsonl"
+    result.write_text("the newer run's result\n")
+    # b runs the job, but meanwhile another worker took it over (b's heartbeat was thought stale)
+    with filled.engine.begin() as conn:
+        conn.execute(
+            update(screen_jobs).values(status="running", worker="newer:2:def", heartbeat_at=t.utcnow())
+        )
+    b._run(job.id)
+    assert result.read_text() == "the newer run's result\n"
+    assert not list((Path(a.root) / job.id).glob("*.part"))
+    j = b.get(job.id)
+    assert j.status == "running"  # still the newer worker's
