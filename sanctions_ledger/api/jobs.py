@@ -259,38 +259,37 @@ class JobManager:
                     if time.monotonic() - last >= PROGRESS_EVERY:
                         if self._stop.is_set():
                             return  # the server is stopping: leave the job to be taken over
-                        if not self._progress(
-                            job_id, rows_done=done, rows_failed=failed, rows_with_matches=matched
-                        ):
-                            log.warning("screening job %s was taken over by another worker", job_id)
-                            part.unlink(missing_ok=True)
+                        counts = {"rows_done": done, "rows_failed": failed, "rows_with_matches": matched}
+                        if not self._progress(job_id, **counts):
+                            self._lost(job_id, part)
                             return
                         last = time.monotonic()
             if not self._progress(job_id):  # still this worker's: only then does its result count
-                log.warning("screening job %s was taken over by another worker", job_id)
-                part.unlink(missing_ok=True)
+                self._lost(job_id, part)
                 return
             part.replace(workdir / "result.jsonl")
-            self._progress(
-                job_id,
-                status="done",
-                rows_done=done,
-                rows_failed=failed,
-                rows_with_matches=matched,
-                finished_at=t.utcnow(),
-            )
+            self._finish(job_id, "done", done, failed, matched)
         except Exception as exc:  # a broken file or store: the job fails with the reason
             reason = exc.message if isinstance(exc, SanctionsError) else f"{type(exc).__name__}: {exc}"
             log.warning("screening job %s failed: %s", job_id, reason)
-            self._progress(
-                job_id,
-                status="failed",
-                rows_done=done,
-                rows_failed=failed,
-                rows_with_matches=matched,
-                finished_at=t.utcnow(),
-                error=reason,
-            )
+            self._finish(job_id, "failed", done, failed, matched, reason)
+
+    def _lost(self, job_id: str, part: Path) -> None:
+        log.warning("screening job %s was taken over by another worker; this run stops", job_id)
+        part.unlink(missing_ok=True)
+
+    def _finish(
+        self, job_id: str, status: str, done: int, failed: int, matched: int, error: str | None = None
+    ) -> None:
+        self._progress(
+            job_id,
+            status=status,
+            rows_done=done,
+            rows_failed=failed,
+            rows_with_matches=matched,
+            finished_at=t.utcnow(),
+            error=error,
+        )
 
     # -- requests ---------------------------------------------------------------------------------------
 
