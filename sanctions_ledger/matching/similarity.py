@@ -35,9 +35,10 @@ class NameScore:
     korean: bool = False
 
 
-# token_sim results by first token, then second. A token's Korean key and skeleton are functions of the
-# token (normalize_name and _reform derive them from it), so the pair of tokens is the whole key; two dict
-# lookups on strings (whose hashes are cached) are several times cheaper than an lru_cache of six arguments.
+# token_sim results by first token, then second (read and filled by LatinQuery.compare). A token's Korean
+# key and skeleton are functions of the token (normalize_name and _reform derive them from it), so the pair
+# of tokens is the whole key; two dict lookups on strings (whose hashes are cached) are several times cheaper
+# than an lru_cache of six arguments.
 _PAIRS: dict[str, dict[str, tuple[float, bool]]] = {}
 _PAIRS_MAX = 1 << 18
 _pairs_held = 0
@@ -56,17 +57,8 @@ def _cached_pair_row(a: str) -> dict[str, tuple[float, bool]]:
 
 def token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) -> tuple[float, bool]:
     """Similarity of two normalised tokens and whether the Korean variant key decided it (``ka``/``kb``: the
-    tokens' Korean variant keys, ``sa``/``sb``: their consonant skeletons). Pure; results are cached."""
-    global _pairs_held
-    row = _cached_pair_row(a)
-    hit = row.get(b)
-    if hit is None:
-        hit = row[b] = _token_sim(a, b, ka, kb, sa, sb)
-        _pairs_held += 1
-    return hit
-
-
-def _token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) -> tuple[float, bool]:
+    tokens' Korean variant keys, ``sa``/``sb``: their consonant skeletons). Pure: LatinQuery.compare caches
+    its results in ``_PAIRS``."""
     if a == b:
         return 1.0, False
     if a.isdigit() or b.isdigit():
@@ -94,13 +86,6 @@ def skeleton_sim(a: str, b: str) -> float:
 
 
 NUMBER_MISMATCH = 0.75
-
-
-def number_factor(q: Sequence[str], c: Sequence[str]) -> float:
-    """Vessel and company names with numbers: ``ASIA BRIDGE 1`` is not ``ASIA BRIDGE 2``."""
-    qn = {t for t in q if t.isdigit()}
-    cn = {t for t in c if t.isdigit()}
-    return NUMBER_MISMATCH if qn and cn and qn != cn else 1.0
 
 
 def _fuse(q: list[str], c: list[str]) -> None:
@@ -233,14 +218,15 @@ class LatinQuery:
         for i, (row, a, ka, sa) in enumerate(self.rows):
             for j, b in enumerate(ct):
                 hit = row.get(b)
-                if hit is None:  # token_sim, inlined: this loop is the matcher's hottest
-                    hit = row[b] = _token_sim(a, b, ka, ck[j], sa, cs[j])
+                if hit is None:
+                    hit = row[b] = token_sim(a, b, ka, ck[j], sa, cs[j])
                     _pairs_held += 1
                 if hit[0] >= MIN_TOKEN_SIM:
                     cells.append((hit[0], i, j, hit[1]))
         score, pairs, korean_used = _align(cells, self.weights, wc)
         nf = 1.0
-        if self.digits:  # number_factor: ASIA BRIDGE 1 is not ASIA BRIDGE 2
+        # vessel and company names with numbers: ASIA BRIDGE 1 is not ASIA BRIDGE 2
+        if self.digits:
             cn = {t for t in ct if t.isdigit()}
             if cn and cn != self.digits:
                 nf = NUMBER_MISMATCH
