@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -95,22 +95,12 @@ def _z(at: datetime | None) -> str | None:
     return iso(at.replace(microsecond=0)) if at is not None else None
 
 
+_JOB_FIELDS = tuple(f.name for f in fields(Job))
+
+
 def _job(r: Any) -> Job:
-    return Job(
-        id=r.id,
-        filename=r.filename,
-        status=r.status,
-        rows_total=r.rows_total,
-        rows_done=r.rows_done,
-        rows_failed=r.rows_failed,
-        rows_with_matches=r.rows_with_matches,
-        attempts=r.attempts,
-        created_by=r.created_by,
-        created_at=r.created_at,
-        started_at=r.started_at,
-        finished_at=r.finished_at,
-        error=r.error,
-    )
+    """A job from its ``screen_jobs`` row (the columns only the runner reads are left out)."""
+    return Job(**{name: r._mapping[name] for name in _JOB_FIELDS})
 
 
 class JobManager:

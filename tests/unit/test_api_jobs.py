@@ -50,6 +50,17 @@ def wait(jm: JobManager, job_id: str) -> Job:
     raise AssertionError(f"job {job_id} did not finish: {jm.get(job_id)}")
 
 
+def finished(jm: JobManager) -> Job:
+    """A job of CSV's three rows, uploaded to ``jm`` and screened to the end."""
+    return wait(jm, jm.submit(io.BytesIO(CSV), "people.csv").id)
+
+
+def set_jobs(ledger: Ledger, **values: object) -> None:
+    """Rewrite every job row: the state a worker would leave behind at some moment."""
+    with ledger.engine.begin() as conn:
+        conn.execute(update(screen_jobs).values(**values))
+
+
 def test_a_job_accepted_by_one_worker_is_seen_by_another(workers: tuple[JobManager, JobManager]) -> None:
     a, b = workers
     job = a.submit(io.BytesIO(CSV), "people.csv", created_by="api-key:onboarding")
@@ -69,11 +80,9 @@ def test_a_queued_job_is_run_by_whichever_worker_is_up(
     filled: Ledger, workers: tuple[JobManager, JobManager]
 ) -> None:
     a, b = workers
-    job = a.submit(io.BytesIO(CSV), "people.csv")
-    wait(a, job.id)
+    job = finished(a)
     # as if a worker accepted the upload and stopped before running it
-    with filled.engine.begin() as conn:
-        conn.execute(update(screen_jobs).values(status="queued", rows_done=0, finished_at=None))
+    set_jobs(filled, status="queued", rows_done=0, finished_at=None)
     (Path(a.root) / job.id / "result.jsonl").unlink()
     a.close()
     b.start()
@@ -86,15 +95,11 @@ def test_a_job_whose_worker_stopped_is_taken_over(
     filled: Ledger, workers: tuple[JobManager, JobManager]
 ) -> None:
     a, b = workers
-    job = a.submit(io.BytesIO(CSV), "people.csv")
-    wait(a, job.id)
+    job = finished(a)
     a.close()
     # as if the worker running it died halfway: status running, an old heartbeat, a partial result
     old = t.utcnow() - timedelta(minutes=5)
-    with filled.engine.begin() as conn:
-        conn.execute(
-            update(screen_jobs).values(status="running", worker="gone:1:abc", heartbeat_at=old, rows_done=1)
-        )
+    set_jobs(filled, status="running", worker="gone:1:abc", heartbeat_at=old, rows_done=1)
     (Path(a.root) / job.id / "result.jsonl").unlink()
     (Path(a.root) / job.id / "result.gone-1-abc.part").write_text('{"id": "c1"}\n')
     with pytest.raises(ConflictError, match="running, not done"):
@@ -109,12 +114,8 @@ def test_a_running_job_with_a_fresh_heartbeat_is_left_alone(
     filled: Ledger, workers: tuple[JobManager, JobManager]
 ) -> None:
     a, b = workers
-    job = a.submit(io.BytesIO(CSV), "people.csv")
-    wait(a, job.id)
-    with filled.engine.begin() as conn:
-        conn.execute(
-            update(screen_jobs).values(status="running", worker="busy:1:abc", heartbeat_at=t.utcnow())
-        )
+    job = finished(a)
+    set_jobs(filled, status="running", worker="busy:1:abc", heartbeat_at=t.utcnow())
     assert b._claim() is None
     assert b.get(job.id).status == "running"
 
@@ -123,15 +124,9 @@ def test_a_job_interrupted_too_often_fails_with_the_reason(
     filled: Ledger, workers: tuple[JobManager, JobManager]
 ) -> None:
     a, b = workers
-    job = a.submit(io.BytesIO(CSV), "people.csv")
-    wait(a, job.id)
+    job = finished(a)
     old = t.utcnow() - timedelta(minutes=5)
-    with filled.engine.begin() as conn:
-        conn.execute(
-            update(screen_jobs).values(
-                status="running", worker="gone:1:abc", heartbeat_at=old, attempts=MAX_ATTEMPTS
-            )
-        )
+    set_jobs(filled, status="running", worker="gone:1:abc", heartbeat_at=old, attempts=MAX_ATTEMPTS)
     assert b._claim() is None
     failed = b.get(job.id)
     assert failed.status == "failed" and "interrupted 3 times" in str(failed.error)
@@ -139,10 +134,8 @@ def test_a_job_interrupted_too_often_fails_with_the_reason(
 
 def test_missing_upload_fails_the_job_clearly(filled: Ledger, workers: tuple[JobManager, JobManager]) -> None:
     a, b = workers
-    job = a.submit(io.BytesIO(CSV), "people.csv")
-    wait(a, job.id)
-    with filled.engine.begin() as conn:
-        conn.execute(update(screen_jobs).values(status="queued"))
+    job = finished(a)
+    set_jobs(filled, status="queued")
     (Path(a.root) / job.id / "input.csv").unlink()
     b.start()
     failed = wait(b, job.id)
@@ -161,8 +154,7 @@ def test_limits_and_retention(filled: Ledger, tmp_path: Path) -> None:
             )
         with pytest.raises(ConflictError, match="1 batch jobs are already queued or running"):
             jm.submit(io.BytesIO(CSV), "people.csv")
-        with filled.engine.begin() as conn:
-            conn.execute(update(screen_jobs).values(status="failed"))
+        set_jobs(filled, status="failed")
         ids = []
         for _ in range(4):
             ids.append(jm.submit(io.BytesIO(CSV), "people.csv").id)
@@ -181,15 +173,11 @@ def test_a_worker_that_lost_its_job_leaves_the_result_alone(
     filled: Ledger, workers: tuple[JobManager, JobManager]
 ) -> None:
     a, b = workers
-    job = a.submit(io.BytesIO(CSV), "people.csv")
-    wait(a, job.id)
+    job = finished(a)
     result = Path(a.root) / job.id / "result.jsonl"
     result.write_text("the newer run's result\n")
     # b runs the job, but meanwhile another worker took it over (b's heartbeat was thought stale)
-    with filled.engine.begin() as conn:
-        conn.execute(
-            update(screen_jobs).values(status="running", worker="newer:2:def", heartbeat_at=t.utcnow())
-        )
+    set_jobs(filled, status="running", worker="newer:2:def", heartbeat_at=t.utcnow())
     b._run(job.id)
     assert result.read_text() == "the newer run's result\n"
     assert not list((Path(a.root) / job.id).glob("*.part"))
