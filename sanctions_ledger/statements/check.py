@@ -127,7 +127,7 @@ class Candidate:
     def to_dict(self) -> dict[str, Any]:
         return {
             "action_id": self.action.id,
-            "announced_at": self.announced.local_iso(),
+            "announced_at": self.announced.local_text(),
             "announced_precision": self.announced.precision,
             "authority": self.action.authority,
             "countries": self.action.countries,

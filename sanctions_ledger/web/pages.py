@@ -10,6 +10,7 @@ from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from sanctions_ledger.actions.story import entity_story
 from sanctions_ledger.errors import InputError, NotFoundError, SanctionsError
 from sanctions_ledger.ledger.queries import list_of
 from sanctions_ledger.model import Entity
@@ -171,6 +172,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
             e=ent.to_dict(),
             snapshot=snapshot,
             history=history,
+            story=entity_story(ledger, entity_id),
             prev_snapshot=prev_snapshot,
         )
 
@@ -231,6 +233,12 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
         from sanctions_ledger.web import actions_view
 
         return render(request, "actions.html", **actions_view.context(services, date, tz))
+
+    @web.get("/actions/{action_id}", response_class=HTMLResponse)
+    def action_page(request: Request, action_id: str) -> Response:
+        from sanctions_ledger.web import actions_view
+
+        return render(request, "action.html", **actions_view.action_context(services, action_id))
 
     @web.get("/alerts", response_class=HTMLResponse)
     def alerts_page(
