@@ -25,6 +25,7 @@ AUTHORITY_ZONES: dict[str, str] = {
     "UNSC": "America/New_York",
     "UNSC-1718-COMMITTEE": "America/New_York",
     "UK-HMT-OFSI": "Europe/London",
+    "UK-FCDO": "Europe/London",
     "EU": "Europe/Brussels",
 }
 
@@ -38,6 +39,8 @@ AUTHORITY_NAMES: dict[str, str] = {
     "UNSC": "the UN Security Council",
     "UNSC-1718-COMMITTEE": "the UN 1718 Committee",
     "UK-HMT-OFSI": "OFSI (UK Treasury)",
+    "UK-FCDO": "the UK Foreign Office (FCDO)",
+    "EU": "the Council of the EU",
 }
 
 
