@@ -150,7 +150,8 @@ def _date_match(
         dates = local_dates(ann, r.zone)
         hit = [d for d in dates if r.start <= d <= r.end]
         if hit:
-            m = "exact" if len(dates) == 1 else "possible"
+            # exact when every day the action may have fallen on lies in the period named
+            m = "exact" if len(hit) == len(dates) else "possible"
         elif any(abs((d - r.start).days) <= 1 or abs((d - r.end).days) <= 1 for d in dates):
             m = "near"
         else:
@@ -259,8 +260,34 @@ def _score(
 
 
 _GENERIC_NAME_WORDS = frozenset(
-    "co ltd limited company corporation corp inc llc international trading group holding holdings the of and "
-    "bank shipping freight forwarding industrial industry industries general national state".split()
+    [
+        "co",
+        "ltd",
+        "limited",
+        "company",
+        "corporation",
+        "corp",
+        "inc",
+        "llc",
+        "international",
+        "trading",
+        "group",
+        "holding",
+        "holdings",
+        "the",
+        "of",
+        "and",
+        "bank",
+        "shipping",
+        "freight",
+        "forwarding",
+        "industrial",
+        "industry",
+        "industries",
+        "general",
+        "national",
+        "state",
+    ]
 )
 
 

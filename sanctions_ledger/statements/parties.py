@@ -190,9 +190,14 @@ def judge(claim: StateClaim, ledger: Ledger, at: datetime, authorities: list[str
         claim.findings.append("The ledger holds no list of the authority the statement names.")
         return
     covered = [lst for lst in lists if _snapshot_before(ledger, lst, at)]
-    result = Screener(_index(ledger, tuple(sorted(lists))), threshold=RESOLVE_THRESHOLD, limit=5).screen(
-        ScreeningQuery(name=claim.name, lists=tuple(lists))
-    )
+    screener = Screener(_index(ledger, tuple(sorted(lists))), threshold=RESOLVE_THRESHOLD, limit=5)
+    result = screener.screen(ScreeningQuery(name=claim.name, lists=tuple(lists)))
+    # "North Korea's Foreign Trade Bank": the owner or country before a possessive is not part of the name
+    owned = re.split(r"['’]s\s+", claim.name)
+    if len(owned) > 1 and len(owned[-1]) >= 3:
+        alt = screener.screen(ScreeningQuery(name=owned[-1], lists=tuple(lists)))
+        if alt.matches and (not result.matches or alt.matches[0].score > result.matches[0].score):
+            result = alt
     if not result.matches:
         where = ", ".join(covered) or ", ".join(lists)
         if claim.expects in ("never", "not_listed") and covered:
