@@ -105,6 +105,7 @@ def summary(action: Action, life: Lifecycle | None = None, now: datetime | None 
         "announced_precision": ann.precision if ann else None,
         "status": life.status_at(now),
         "effective_from": iso(life.start),
+        "effective": life.start_when.display(announcement_detail(action, life)) if life.start_when else None,
         "effective_until": iso(life.end),
         "programs": action.programs,
         "countries": action.countries,

@@ -221,6 +221,11 @@ def diff(conn: Connection, a: SnapshotInfo, b: SnapshotInfo) -> Diff:
         for p in contents[ma[e]].get("programs", []) or ["(none)"]:
             by_program[p]["removed"] += 1
     result = Diff(a.list, a, b, added, removed, changed, dict(sorted(by_program.items())))
+    for ids, side in ((added, mb), (removed, ma), (changed_ids, mb)):
+        for e in ids:
+            content = contents[side[e]]
+            result.captions[e] = _caption(content)
+            result.programs[e] = list(content.get("programs") or [])
     if missing:
         result.not_compared = {
             "parts": sorted(missing),

@@ -56,7 +56,9 @@ def test_statement(record: Ledger, row: dict[str, str]) -> None:
 
 def test_promise_says_whether_it_was_kept(record: Ledger) -> None:
     out = check_statement(
-        record, "The Treasury will announce new sanctions on North Korea tomorrow.", "2019-03-20T12:00:00-04:00"
+        record,
+        "The Treasury will announce new sanctions on North Korea tomorrow.",
+        "2019-03-20T12:00:00-04:00",
     )
     promise = out["claims"][0]["promise"]
     assert promise["kept"] is True and "us-ofac-2019-03-21-dprk" in promise["actions"]
