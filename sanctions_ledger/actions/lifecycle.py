@@ -29,6 +29,18 @@ class Lifecycle:
     ended: Event | None  # the withdrawn or revoked event
 
     @property
+    def start_when(self) -> When | None:
+        """The time ``start`` comes from, with its zone and precision."""
+        if self.state == "withdrawn":
+            return None
+        for w in (self.effective, self.planned, self.observed):
+            if w is not None:
+                return w
+        if self.announced and self.state in ("effective", "revoked"):
+            return self.announced
+        return None
+
+    @property
     def start(self) -> datetime | None:
         """When the action took (or takes) effect; ``None`` if it never does."""
         if self.state == "withdrawn":

@@ -25,6 +25,7 @@ AUTHORITY_ZONES: dict[str, str] = {
     "UNSC": "America/New_York",
     "UNSC-1718-COMMITTEE": "America/New_York",
     "UK-HMT-OFSI": "Europe/London",
+    "UK-FCDO": "Europe/London",
     "EU": "Europe/Brussels",
 }
 
@@ -38,6 +39,8 @@ AUTHORITY_NAMES: dict[str, str] = {
     "UNSC": "the UN Security Council",
     "UNSC-1718-COMMITTEE": "the UN 1718 Committee",
     "UK-HMT-OFSI": "OFSI (UK Treasury)",
+    "UK-FCDO": "the UK Foreign Office (FCDO)",
+    "EU": "the Council of the EU",
 }
 
 
@@ -77,6 +80,36 @@ class When:
     def local_iso(self) -> str:
         return self.local().isoformat()
 
+    def display(self, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The time as a reader should see it: a month is a month, a day is a day (no invented midnight),
+        and a time its source marks as approximate says so (``detail`` is the event's detail)."""
+        out = self.to_dict()
+        detail = detail or {}
+        loc = self.local()
+        if detail.get("precision") == "approximate":
+            out["approximate"] = True
+            conf = ""
+            if detail.get("confidence"):
+                out["confidence"] = detail["confidence"]
+                conf = f", {detail['confidence']} confidence"
+            out["text"] = f"{loc.date().isoformat()} (about {loc.strftime('%H:%M')} {self.zone}{conf})"
+        elif self.precision == "month":
+            out["text"] = loc.strftime("%B %Y")
+        elif self.precision == "day":
+            out["text"] = loc.date().isoformat()
+        else:
+            out["text"] = loc.strftime("%Y-%m-%d %H:%M") + f" {self.zone}"
+        return out
+
+    def local_text(self) -> str:
+        """The local time at its precision: ``2018-10``, ``2019-03-21``, ``2019-03-21T13:40:00-04:00``."""
+        loc = self.local()
+        if self.precision == "month":
+            return loc.strftime("%Y-%m")
+        if self.precision == "day":
+            return loc.date().isoformat()
+        return loc.isoformat()
+
 
 @dataclass(frozen=True)
 class Target:
@@ -114,7 +147,7 @@ class Event:
             "id": self.id,
             "seq": self.seq,
             "kind": self.kind,
-            "at": self.when.local_iso(),
+            "at": self.when.local_text(),
             "at_utc": iso(self.when.at),
             "zone": self.when.zone,
             "precision": self.when.precision,
@@ -125,7 +158,7 @@ class Event:
         if self.reason:
             d["reason"] = self.reason
         if self.effective:
-            d["effective_at"] = self.effective.local_iso()
+            d["effective_at"] = self.effective.local_text()
             d["effective_zone"] = self.effective.zone
             d["effective_precision"] = self.effective.precision
         if self.corrects is not None:

@@ -62,6 +62,17 @@ def announcement(life: Lifecycle) -> When | None:
     return life.announced or life.effective or life.observed
 
 
+def announcement_detail(action: Action, life: Lifecycle) -> dict[str, Any]:
+    """The detail (precision, confidence, basis) of the event behind an action's announcement."""
+    ann = announcement(life)
+    if ann is None:
+        return {}
+    for ev in action.events:
+        if ev.when == ann:
+            return dict(ev.detail)
+    return {}
+
+
 def weekday_date(d: date) -> str:
     return f"{d.strftime('%A')} {d.day} {d.strftime('%B %Y')}"
 
@@ -87,12 +98,14 @@ def summary(action: Action, life: Lifecycle | None = None, now: datetime | None 
         "category": action.category,
         "action_type": action.action_type,
         "origin": action.origin,
-        "announced_at": ann.local_iso() if ann else None,
+        "announced_at": ann.local_text() if ann else None,
+        "announced": ann.display(announcement_detail(action, life)) if ann else None,
         "announced_date": ann.local_date().isoformat() if ann and ann.precision != "month" else None,
         "announced_zone": ann.zone if ann else None,
         "announced_precision": ann.precision if ann else None,
         "status": life.status_at(now),
         "effective_from": iso(life.start),
+        "effective": life.start_when.display(announcement_detail(action, life)) if life.start_when else None,
         "effective_until": iso(life.end),
         "programs": action.programs,
         "countries": action.countries,

@@ -192,9 +192,10 @@ def show_cmd(ctx: click.Context, action_id: str, would_have: bool, as_json: bool
     )
     if data["title"]:
         click.echo(f"  {data['title']}")
+    ann = data.get("announced") or {}
     click.echo(
-        f"  announced: {data['announced_at']} ({data['announced_zone']}, "
-        f"precision {data['announced_precision']})"
+        f"  announced: {ann.get('text') or data['announced_at']} ({data['announced_zone']}, "
+        f"precision {data['announced_precision']}{', approximate' if ann.get('approximate') else ''})"
     )
     for e in data["events"]:
         mark = " (corrected)" if e["corrected"] else ""

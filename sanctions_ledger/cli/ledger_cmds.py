@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from sanctions_ledger.actions.story import entity_history, show_entity
 from sanctions_ledger.cli.main import get_ledger, json_option, parse_at
 from sanctions_ledger.cli.output import emit_json, err, progress_enabled, table
 from sanctions_ledger.ledger.queries import list_of
@@ -210,12 +211,6 @@ def diff(
         )
 
 
-def _entity_out(entity: Any, snap: Any) -> dict[str, Any]:
-    d: dict[str, Any] = entity.to_dict()
-    d["snapshot"] = {"id": snap.id, "observed_at": iso(snap.observed_at)}
-    return d
-
-
 @click.command()
 @click.argument("entity_id")
 @click.option("--as-of", "as_of", help="An instant or date (end of day in the list's zone).")
@@ -225,15 +220,27 @@ def show(ctx: click.Context, entity_id: str, as_of: str | None, as_json: bool) -
     """Show a listed entity as of an instant (default: the latest snapshot)."""
     ledger = get_ledger(ctx)
     at = parse_at(as_of, ledger.list_timezone(list_of(entity_id))) if as_of else None
-    entity, snap = ledger.entity(entity_id, at)
-    d = _entity_out(entity, snap)
+    d = show_entity(ledger, entity_id, at)
     if as_json:
         emit_json(d)
         return
+    caption = next((n["name"] for n in d["names"] if n["kind"] == "primary"), d["names"][0]["name"])
     click.echo(
-        f"{d['id']}  {entity.caption}  [{d['schema']}]  (snapshot #{snap.id}, {iso(snap.observed_at)})"
+        f"{d['id']}  {caption}  [{d['schema']}]  (snapshot #{d['snapshot']['id']}, "
+        f"{d['snapshot']['observed_at']})"
     )
     click.echo(f"  programs: {', '.join(d['programs']) or '-'}")
+    des = d["designation"]
+    if des and des.get("at"):
+        by = f" by {des['action_id']}" if des.get("action_id") else ""
+        click.echo(f"  designated: {des['at']['text']}{by} (evidence: {', '.join(des['evidence'])})")
+    elif des:
+        click.echo(f"  designated: unknown (first seen in the ledger {des['first_seen']})")
+    for a in d["actions"]:
+        when = a["announced"]["text"] if a["announced"] else "?"
+        click.echo(
+            f"  action: {a['action_id']} ({a['category']}, {when}, {a['status']}; linked {a['linked']})"
+        )
     for n in d["names"]:
         click.echo(f"  name ({n['kind']}): {n['name']}")
     for b in d["birth_dates"]:
@@ -255,7 +262,8 @@ def show(ctx: click.Context, entity_id: str, as_of: str | None, as_json: bool) -
 @click.pass_context
 def history(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     """An entity's versions across snapshots: first and last seen, and what changed when."""
-    h = get_ledger(ctx).history(entity_id)
+    ledger = get_ledger(ctx)
+    h = entity_history(ledger, entity_id)
     if as_json:
         emit_json(h)
         return
@@ -277,6 +285,9 @@ def history(ctx: click.Context, entity_id: str, as_json: bool) -> None:
         ],
         ["version", "from", "to", "snapshots", "changed", "ended"],
     )
+    click.echo("story:")
+    for e in h["events"]:
+        click.echo(f"  {e['at']['text']:<40} {e['kind']:<16} {e['detail']}  [{e['evidence']}]")
 
 
 @click.command()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, true
 
 from sanctions_ledger.errors import InputError, NotFoundError
 from sanctions_ledger.ledger import provenance
@@ -221,6 +221,11 @@ def diff(conn: Connection, a: SnapshotInfo, b: SnapshotInfo) -> Diff:
         for p in contents[ma[e]].get("programs", []) or ["(none)"]:
             by_program[p]["removed"] += 1
     result = Diff(a.list, a, b, added, removed, changed, dict(sorted(by_program.items())))
+    for ids, side in ((added, mb), (removed, ma), (changed_ids, mb)):
+        for e in ids:
+            content = contents[side[e]]
+            result.captions[e] = _caption(content)
+            result.programs[e] = list(content.get("programs") or [])
     if missing:
         result.not_compared = {
             "parts": sorted(missing),
@@ -430,3 +435,27 @@ def state_token(conn: Connection) -> str:
     c = conn.execute(select(func.max(action_events.c.id))).scalar()
     assert a is not None
     return f"{a[0]}:{a[1]}:{b}:{c}"
+
+
+def entities_ever(conn: Connection, lists: list[str] | None = None) -> Iterator[Entity]:
+    """Every entity ever seen on the lists (default: all), each in its most recent version: the parties
+    a statement may name, listed now or not."""
+    s, v = t.spans, t.entity_versions
+    latest = (
+        select(s.c.entity_id, func.max(s.c.last_at).label("last_at"))
+        .where(s.c.list.in_(lists) if lists else true())
+        .group_by(s.c.entity_id)
+        .subquery()
+    )
+    q = (
+        select(v.c.content)
+        .join(s, s.c.version_id == v.c.id)
+        .join(latest, (latest.c.entity_id == s.c.entity_id) & (latest.c.last_at == s.c.last_at))
+        .order_by(s.c.entity_id)
+    )
+    seen: set[str] = set()
+    for (content,) in conn.execute(q):
+        e = Entity.from_dict(json.loads(content))
+        if e.id not in seen:
+            seen.add(e.id)
+            yield e

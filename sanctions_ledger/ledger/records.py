@@ -85,6 +85,9 @@ class Diff:
     changed: builtins.list[dict[str, Any]]
     by_program: dict[str, dict[str, int]]
     not_compared: dict[str, Any] | None = None
+    # per entity of the diff (added, removed, changed): its caption and programs (for pages and filters)
+    captions: dict[str, str] = field(default_factory=dict)
+    programs: dict[str, builtins.list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

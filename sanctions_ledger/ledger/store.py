@@ -164,6 +164,11 @@ class Ledger:
         with self._read() as c:
             yield from queries.entities_at(c, lists, at)
 
+    def entities_ever(self, lists: list[str] | None = None) -> Iterator[Entity]:
+        """Every entity ever seen on the lists, each in its most recent version."""
+        with self._read() as c:
+            yield from queries.entities_ever(c, lists)
+
     def list_names(self) -> list[str]:
         with self._read() as c:
             return queries.list_names(c)

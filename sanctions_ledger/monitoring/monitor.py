@@ -602,6 +602,7 @@ class Monitor:
             version, _ = self._state(conn)
             pending = self.pending_ids(conn)
         hits_by_wl, work, snaps, baseline = self.full_hits(refresh_baseline=True)
+        snap_of = {s.list: s.id for s in snaps}
         with self.ledger.engine.begin() as conn:
             self._bump(conn, version, baseline.at if baseline else None)
             a = mt.alerts
@@ -613,8 +614,14 @@ class Monitor:
                 hits = hits_by_wl.get(wid, [])
                 wanted |= {(wid, *h.key) for h in hits}
                 cur = self._current(conn, wid, int(wl.current_upload))
-                for k, v in al.upsert_hits(conn, wid, hits, cur.record_ids, None, actor).items():
-                    counts[k] += v
+                # each alert names the snapshot it was screened against: its list's latest
+                by_list: dict[str, list[Hit]] = {}
+                for h in hits:
+                    by_list.setdefault(h.list, []).append(h)
+                for list_name, list_hits in sorted(by_list.items()):
+                    sid = snap_of.get(list_name)
+                    for k, v in al.upsert_hits(conn, wid, list_hits, cur.record_ids, sid, actor).items():
+                        counts[k] += v
             stale = [i for i, key in al.open_alert_ids(conn).items() if key not in wanted]
             for part in range(0, len(stale), 500):
                 closed += al.close_where(

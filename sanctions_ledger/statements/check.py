@@ -17,14 +17,15 @@ from typing import Any
 
 from sanctions_ledger.actions.lifecycle import Lifecycle, derive
 from sanctions_ledger.actions.model import AUTHORITY_NAMES, Action, When, authority_zone
-from sanctions_ledger.actions.programs import OBSERVER_ZONES
+from sanctions_ledger.actions.programs import OBSERVER_ZONES, programs_of_country
 from sanctions_ledger.actions.queries import announcement, local_dates
 from sanctions_ledger.actions.store import all_actions
 from sanctions_ledger.actions.timeinput import parse_instant_strict
 from sanctions_ledger.errors import InputError, NotFoundError
-from sanctions_ledger.ledger import Ledger
+from sanctions_ledger.ledger import Diff, Ledger
 from sanctions_ledger.model.countries import country_name
 from sanctions_ledger.model.times import iso, zone
+from sanctions_ledger.statements.parties import StateClaim, find_state_claims, judge
 from sanctions_ledger.statements.references import Ref, Sentence, extract
 from sanctions_ledger.statements.timerefs import Resolution, resolve
 
@@ -59,7 +60,8 @@ def describe(a: Action) -> str:
     names = [t.name for t in a.targets[:2]]
     more = len(a.targets) - len(names)
     tail = (": " + ", ".join(names) + (f" and {more} more" if more > 0 else "")) if names else ""
-    what = a.title if a.title and len(a.title) <= 90 else f"{a.category} by {who}{tail}"
+    kind = a.category if a.category != "other" else a.action_type.replace("-", " ")
+    what = a.title if a.title and len(a.title) <= 90 else f"{kind} by {who}{tail}"
     return f"{a.id} ({what})"
 
 
@@ -94,7 +96,9 @@ class Claim:
     authority_label: str | None
     countries: list[str]
     wants_sanctions: bool
+    measure: str | None = None  # "311": a FinCEN section 311 finding, not a designation
     verdict: str = "unverifiable"
+    promise: dict[str, Any] | None = None
     findings: list[str] = field(default_factory=list)
     matched: list[str] = field(default_factory=list)
 
@@ -108,7 +112,7 @@ class Claim:
             "dates": [t.ref.text for t in self.times],
             "matched_actions": self.matched,
             "findings": self.findings,
-        }
+        } | ({"promise": self.promise} if self.promise else {})
 
 
 @dataclass
@@ -127,7 +131,7 @@ class Candidate:
     def to_dict(self) -> dict[str, Any]:
         return {
             "action_id": self.action.id,
-            "announced_at": self.announced.local_iso(),
+            "announced_at": self.announced.local_text(),
             "announced_precision": self.announced.precision,
             "authority": self.action.authority,
             "countries": self.action.countries,
@@ -146,7 +150,8 @@ def _date_match(
         dates = local_dates(ann, r.zone)
         hit = [d for d in dates if r.start <= d <= r.end]
         if hit:
-            m = "exact" if len(dates) == 1 else "possible"
+            # exact when every day the action may have fallen on lies in the period named
+            m = "exact" if len(hit) == len(dates) else "possible"
         elif any(abs((d - r.start).days) <= 1 or abs((d - r.end).days) <= 1 for d in dates):
             m = "near"
         else:
@@ -197,8 +202,17 @@ def _score(
             reasons.append(f"by {AUTHORITY_NAMES.get(a.authority, a.authority)}, not {claim.authority_label}")
     else:
         score += 0.1
+    if names_a_target(claim.sentence.text, a):
+        score += 0.15
+        reasons.append("names one of its targets")
+    country_known = bool(a.countries)
     country_ok = not claim.countries or bool(set(claim.countries) & set(a.countries))
-    if claim.countries:
+    if claim.countries and not country_known and claim.authorities and a.authority in claim.authorities:
+        # the action's country is not recorded: it neither agrees nor disagrees
+        country_ok = True
+        score += 0.1
+        reasons.append("its country is not recorded")
+    elif claim.countries:
         if country_ok:
             score += 0.3
             progs = ", ".join(a.programs) or "its title or regime"
@@ -211,7 +225,14 @@ def _score(
     else:
         score += 0.1
     kind_ok = True
-    if claim.wants_sanctions and claim.kind == "announce":
+    if claim.measure == "311":
+        kind_ok = _is_311(a)
+        if kind_ok:
+            score += 0.1
+            reasons.append("a section 311 finding, as the statement describes")
+        else:
+            reasons.append(f"a {a.category} ({a.action_type}), not a section 311 finding")
+    elif claim.wants_sanctions and claim.kind == "announce":
         kind_ok = a.category in ("designation", "amendment")
         if kind_ok:
             score += 0.1
@@ -236,6 +257,63 @@ def _score(
         and kind_ok
     )
     return Candidate(a, life, ann, min(score, 1.0), reasons, m, full, authority_ok, country_ok, kind_ok)
+
+
+_GENERIC_NAME_WORDS = frozenset(
+    [
+        "co",
+        "ltd",
+        "limited",
+        "company",
+        "corporation",
+        "corp",
+        "inc",
+        "llc",
+        "international",
+        "trading",
+        "group",
+        "holding",
+        "holdings",
+        "the",
+        "of",
+        "and",
+        "bank",
+        "shipping",
+        "freight",
+        "forwarding",
+        "industrial",
+        "industry",
+        "industries",
+        "general",
+        "national",
+        "state",
+    ]
+)
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def names_a_target(text: str, a: Action) -> bool:
+    """Whether the text names one of the action's targets: the distinctive words of a target's name (all
+    of them, or at least two) appear in it."""
+    words = set(_tokens(text))
+    for t in a.targets:
+        distinctive = [w for w in _tokens(t.name) if w not in _GENERIC_NAME_WORDS and len(w) > 2]
+        if not distinctive:
+            continue
+        hits = sum(1 for w in distinctive if w in words)
+        if hits == len(distinctive) or hits >= 2:
+            return True
+    return False
+
+
+_311 = re.compile(r"\b(?:section\s+311|311|primary\s+money[-\s]laundering\s+concern|PATRIOT\s+Act)\b", re.I)
+
+
+def _is_311(a: Action) -> bool:
+    return bool(_311.search(" ".join([a.action_type, *a.legal_authorities, a.title or ""])))
 
 
 def _in_window(ann: When, resolutions: list[Resolution], at: datetime) -> bool:
@@ -318,7 +396,12 @@ def _build_claims(text: str, sents: list[Sentence], refs: list[Ref], ctx: Contex
             countries=sorted({r.value["code"] for r in countries}),
             wants_sanctions=bool(_SANCTION_WORD.search(text)) or "designate" in verbs,
         )
-        claim.times = _resolve_times(refs, s, codes, ctx, text)
+        if _311.search(s.text):
+            claim.measure = "311"
+            if not codes or "US-TREASURY-FINCEN" in codes:
+                claim.authorities = ["US-TREASURY-FINCEN"]
+                claim.authority_label = "FinCEN"
+        claim.times = _resolve_times(refs, s, claim.authorities, ctx, text)
         claims.append(claim)
     return claims
 
@@ -339,12 +422,7 @@ def _evaluate_announce(claim: Claim, ctx: Context) -> list[Candidate]:
     times = [t for t in claim.times if not t.referent] or claim.times
     res = [r for t in times for r in t.resolutions]
     if claim.sentence.future or (res and all(r.start > r.base.date() for r in res)):
-        claim.verdict = "unverifiable"
-        claim.findings.append(
-            f'The statement "{claim.sentence.text}" speaks of the future; the record can only '
-            f"say what had happened by {iso(ctx.at)}."
-        )
-        return []
+        return _evaluate_promise(claim, ctx, res)
     cands = []
     for a, life in ctx.actions:
         ann = announcement(life)
@@ -354,6 +432,10 @@ def _evaluate_announce(claim: Claim, ctx: Context) -> list[Candidate]:
     cands.sort(key=lambda c: (-c.score, c.announced.at))
     ctx.keep(cands)
     full = [c for c in cands if c.full and c.action.origin != "inferred"] or [c for c in cands if c.full]
+    # a party the statement names picks the action that targets it
+    named = [c for c in full if names_a_target(claim.sentence.text, c.action)]
+    if named:
+        full = named
     day = _zone_phrase([r for t in times for r in t.resolutions][:2]) if res else None
     if full:
         claim.matched = [c.action.id for c in full]
@@ -412,19 +494,120 @@ def _evaluate_announce(claim: Claim, ctx: Context) -> list[Candidate]:
         )
         who = claim.authority_label or "Authorities"
         claim.findings.append(f"{who[0].upper() + who[1:]} did announce other actions that day: {listed}.")
-    covered = any(
-        (not claim.authorities or a.authority in claim.authorities)
-        and (ann := announcement(life)) is not None
-        and abs((ann.at.date() - res[0].start).days) <= 30
-        for a, life in ctx.actions
-    )
+    covered = _covered(ctx, claim.authorities, res[0].start, res[0].end, claim.countries)
     claim.verdict = "contradicted" if (near or covered) else "unverifiable"
     if not covered and not near:
         claim.findings.append(
-            "The ledger holds no actions of that authority within 30 days of that date, so it "
-            "can neither confirm nor contradict the statement."
+            "The ledger holds no actions of that authority within 30 days of that date and no snapshots of "
+            "its lists on both sides of it, so it can neither confirm nor contradict the statement."
         )
     return cands
+
+
+_PROMISE_HORIZON = timedelta(days=30)
+
+
+def _evaluate_promise(claim: Claim, ctx: Context, res: list[Resolution]) -> list[Candidate]:
+    """A promise ("will announce new sanctions tomorrow") cannot be true or false when it is made: the
+    verdict is unverifiable. The record may still show whether it was kept: actions of the named authority
+    and country announced in the promised period (the next 30 days when no period is named)."""
+    claim.verdict = "unverifiable"
+    future = [r for r in res if r.end >= r.base.date()]
+    if future:
+        lo = min(r.start for r in future)
+        hi = max(r.end for r in future)
+        period = _zone_phrase(future[:2])
+    else:
+        lo = ctx.at.date()
+        hi = (ctx.at + _PROMISE_HORIZON).date()
+        period = f"the 30 days after {ctx.at.date().isoformat()}"
+    claim.findings.append(
+        f'"{claim.sentence.text}" is a promise about the future; on {iso(ctx.at)} the record could not '
+        "confirm or contradict it."
+    )
+    cands: list[Candidate] = []
+    for a, life in ctx.actions:
+        ann = announcement(life)
+        if ann is None or ann.at <= ctx.at - timedelta(hours=1):
+            continue
+        zones = [r.zone for r in future] or [ann.zone]
+        days = [d for z in zones for d in local_dates(ann, z)]
+        if not any(lo - timedelta(days=1) <= d <= hi + timedelta(days=1) for d in days):
+            continue
+        window = [Resolution(r.zone, r.role, r.base, lo, hi, r.period) for r in future] or [
+            Resolution(ann.zone, "authority", ctx.at, lo, hi, "month")
+        ]
+        c = _score(claim, a, life, ann, window, ctx.at)
+        cands.append(c)
+    cands.sort(key=lambda c: (-c.score, c.announced.at))
+    ctx.keep(cands)
+    kept = [c for c in cands if c.full and c.action.origin != "inferred"]
+    if kept:
+        claim.matched = [c.action.id for c in kept[:3]]
+        for c in kept[:3]:
+            claim.findings.append(f"Kept: {describe(c.action)} was announced {fmt_when(c.announced)}.")
+        claim.promise = {"kept": True, "period": period, "actions": claim.matched}
+        return cands
+    covered = _covered(ctx, claim.authorities, lo, hi, claim.countries)
+    if covered:
+        claim.findings.append(
+            f"Not kept as far as the record shows: no {_subject(claim)} was announced in {period}."
+        )
+        claim.promise = {"kept": False, "period": period, "actions": []}
+    else:
+        claim.findings.append(f"The record does not cover {period}, so it cannot say whether it was kept.")
+        claim.promise = {"kept": None, "period": period, "actions": []}
+    return cands
+
+
+def _covered(
+    ctx: Context, authorities: list[str], lo: date, hi: date, countries: list[str] | None = None
+) -> bool:
+    """Whether the record covers a period for these authorities: actions of theirs within 30 days, or
+    snapshots of their lists observed on both sides of the period (so a list change would show)."""
+    near = any(
+        (not authorities or a.authority in authorities)
+        and (ann := announcement(life)) is not None
+        and lo - timedelta(days=30) <= ann.at.date() <= hi + timedelta(days=30)
+        for a, life in ctx.actions
+    )
+    if near:
+        return True
+    from sanctions_ledger.statements.parties import lists_of_authorities
+
+    if not authorities:
+        return False
+    for list_name in lists_of_authorities(ctx.ledger, authorities):
+        snaps = sorted(ctx.ledger.snapshots(list_name), key=lambda x: x.observed_at)
+        before = [x for x in snaps if x.observed_at.date() <= lo]
+        after = [x for x in snaps if x.observed_at.date() > hi]
+        if not before:
+            continue
+        last = before[-1]
+        # the same content was observed again after the period: nothing was added to the list in it
+        if (last.last_observed_at or last.observed_at).date() > hi:
+            return True
+        # the next publication after the period added nothing (of the countries the claim names)
+        if after and after[0] is snaps[snaps.index(last) + 1]:
+            if after[0].added_count == 0:
+                return True
+            if countries:
+                wanted = {p.upper() for c in countries for p in programs_of_country(c)}
+                d = ctx.ledger.diff(list_name, str(last.id), str(after[0].id))
+                if wanted and not any(set(progs) & wanted for progs in _added_programs(ctx, d)):
+                    return True
+    return False
+
+
+def _added_programs(ctx: Context, d: Diff) -> list[set[str]]:
+    out = []
+    for eid in d.added:
+        try:
+            e, _ = ctx.ledger.entity(eid, d.to_snapshot.observed_at)
+        except NotFoundError:
+            continue
+        out.append({p.upper() for p in e.programs})
+    return out
 
 
 def _still_listed(ctx: Context, a: Action) -> str | None:
@@ -531,7 +714,8 @@ def check_statement(ledger: Ledger, text: str, at_text: str, tz: str | None = No
     author_zone = tz or DEFAULT_AUTHOR_ZONE
     zone(author_zone)
     sents, refs = extract(text)
-    if not refs and not _SANCTION_WORD.search(text):
+    found_states = [(sent, find_state_claims(sent.text)) for sent in sents]
+    if not refs and not _SANCTION_WORD.search(text) and not any(f for _, f in found_states):
         raise InputError(
             "found nothing to check in the statement: no date, authority, country, program or action verb",
             hint="a checkable statement says who did what and when, e.g. "
@@ -540,6 +724,21 @@ def check_statement(ledger: Ledger, text: str, at_text: str, tz: str | None = No
     actions = [(a, derive(a.id, a.events)) for a in all_actions(ledger)]
     ctx = Context(ledger, at, author_zone, actions)
     claims = _build_claims(text, sents, refs, ctx)
+    state_claims: list[StateClaim] = []
+    all_auths = sorted({c for r in refs if r.kind == "authority" for c in r.value["authorities"]})
+    for sent, found in found_states:
+        if not found:
+            continue
+        mine = [r for r in refs if r.sentence == sent.index]
+        auths = (
+            sorted({c for r in mine if r.kind == "authority" for c in r.value["authorities"]}) or all_auths
+        )
+        for sc in found:
+            judge(sc, ledger, at, auths)
+            state_claims.append(sc)
+        # a sentence about a party's state with no date of its own is not also a claim about an action
+        if not any(r.kind == "time" for r in mine):
+            claims = [c for c in claims if c.sentence.index != sent.index]
     done: list[Claim] = []
     for c in claims:
         if c.kind == "announce":
@@ -556,8 +755,10 @@ def check_statement(ledger: Ledger, text: str, at_text: str, tz: str | None = No
             findings.append(f'"{t.ref.text}" means {" but ".join(parts)}.')
     for c in claims:
         findings.extend(c.findings)
-    verdicts = [c.verdict for c in claims]
-    if not claims:
+    for sc in state_claims:
+        findings.extend(sc.findings)
+    verdicts = [c.verdict for c in claims] + [sc.verdict for sc in state_claims]
+    if not claims and not state_claims:
         verdict = "unverifiable"
         findings.append(
             "The statement names no date and no act (announce, impose, add, withdraw, lift, remove); "
@@ -580,7 +781,7 @@ def check_statement(ledger: Ledger, text: str, at_text: str, tz: str | None = No
         "at": at.astimezone(zone(author_zone)).isoformat(),
         "author_zone": author_zone,
         "references": references,
-        "claims": [c.to_dict() for c in claims],
+        "claims": [c.to_dict() for c in claims] + [sc.to_dict() for sc in state_claims],
         "candidates": [c.to_dict() for c in cands],
         "findings": findings,
         "verdict": verdict,

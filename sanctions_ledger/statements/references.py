@@ -33,6 +33,7 @@ TIME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
+    ("month", re.compile(rf"\b{_MONTHS}\s+\d{{4}}\b", re.IGNORECASE)),
     ("relative", re.compile(r"\b(?:earlier|later)\s+this\s+week\b", re.IGNORECASE)),
     ("relative", re.compile(r"\b(?:last|this|next|past)\s+(?:week|month)\b", re.IGNORECASE)),
     ("relative", re.compile(rf"\b{_NUM_WORDS}\s+days?\s+ago\b", re.IGNORECASE)),
@@ -55,7 +56,15 @@ AUTHORITY_PATTERNS: list[tuple[re.Pattern[str], list[str], str]] = [
         ["US-TREASURY-OFAC", "US-TREASURY-OFAC+US-STATE"],
         "OFAC",
     ),
-    (re.compile(r"\bFinCEN\b", re.IGNORECASE), ["US-TREASURY-FINCEN"], "FinCEN"),
+    (
+        re.compile(
+            r"\bFinCEN\b|\bFinancial\s+Crimes\s+Enforcement\s+Network\b|\bsection\s+311\b|"
+            r"\bprimary\s+money[-\s]laundering\s+concern\b",
+            re.IGNORECASE,
+        ),
+        ["US-TREASURY-FINCEN"],
+        "FinCEN",
+    ),
     (
         re.compile(
             r"\b(?:(?:the\s+)?U\.?\s?S\.?\s+)?(?:Department\s+of\s+(?:the\s+)?Treasury|Treasury\s+Department|"
@@ -71,6 +80,29 @@ AUTHORITY_PATTERNS: list[tuple[re.Pattern[str], list[str], str]] = [
         ),
         ["US-STATE", "US-TREASURY-OFAC+US-STATE"],
         "the State Department",
+    ),
+    (
+        re.compile(
+            r"\b(?:Bureau\s+of\s+Industry\s+and\s+Security|BIS|Commerce\s+Department|Department\s+of\s+Commerce)\b"
+        ),
+        ["US-COMMERCE-BIS"],
+        "BIS (U.S. Commerce)",
+    ),
+    (
+        re.compile(
+            r"\b(?:Foreign,\s+Commonwealth\s+(?:and|&)\s+Development\s+Office|FCDO|Foreign\s+Office|"
+            r"UK\s+government|British\s+government)\b"
+        ),
+        ["UK-FCDO", "UK-HMT-OFSI"],
+        "the UK government",
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:Council\s+of\s+the\s+)?European\s+Union|EU(?:\s+Council)?|European\s+Council|"
+            r"Council\s+of\s+the\s+EU|Brussels)\b"
+        ),
+        ["EU"],
+        "the EU Council",
     ),
     (
         re.compile(r"\b(?:1718\s+Committee|(?:UN\s+)?sanctions\s+committee)\b", re.IGNORECASE),
@@ -142,8 +174,31 @@ class Sentence:
     future: bool
 
 
+_CLAUSE = re.compile(
+    r"(?:;\s+|,?\s+(?:and|while|but|whereas)\s+)(?=(?:the\s+|then\s+)?(?:U\.?S\.?\s|UN\b|U\.N\.|United\s+Nations|"
+    r"Security\s+Council|Treasury|OFAC|FinCEN|State\s+Department|EU\b|European\s+Union|UK\b|HM\s+Treasury|"
+    r"OFSI|FCDO|BIS\b|Commerce|Washington|London|Brussels|it\s+(?:has|had|was|will)|they\s+(?:have|had|were|will)))"
+)
+
+
+def _clauses(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """A sentence split into clauses that each name their own actor ("Treasury designated X on Monday and
+    the UN listed Y on Tuesday" is two claims)."""
+    out, s = [], start
+    for m in _CLAUSE.finditer(text, start, end):
+        left = text[s : m.start()]
+        # split only after a clause that says something happened ("the Treasury and the State
+        # Department announced ..." is one claim with two actors)
+        if left.strip() and any(p.search(left) for _, p in VERB_PATTERNS):
+            out.append((s, m.start()))
+            s = m.end()
+    out.append((s, end))
+    return out
+
+
 def sentences(text: str) -> list[Sentence]:
-    """Split at ., ! or ? followed by a space, except after abbreviations (U.S., U.N., Mr., No.)."""
+    """Split at ., ! or ? followed by a space, except after abbreviations (U.S., U.N., Mr., No.), and then
+    into clauses that name their own actor."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
@@ -154,10 +209,11 @@ def sentences(text: str) -> list[Sentence]:
     if text[start:].strip():
         spans.append((start, len(text)))
     out: list[Sentence] = []
-    for s, e in spans:
-        chunk = text[s:e]
-        if chunk.strip():
-            out.append(Sentence(len(out), chunk.strip(), (s, e), bool(_FUTURE.search(chunk))))
+    for s0, e0 in spans:
+        for s, e in _clauses(s0, e0, text):
+            chunk = text[s:e]
+            if chunk.strip():
+                out.append(Sentence(len(out), chunk.strip(), (s, e), bool(_FUTURE.search(chunk))))
     return out
 
 

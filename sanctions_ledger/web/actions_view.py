@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date as Date
 from typing import TYPE_CHECKING, Any
 
-from sanctions_ledger.errors import InputError
+from sanctions_ledger.errors import InputError, SanctionsError
 from sanctions_ledger.ledger.tables import utcnow
 from sanctions_ledger.model.times import iso, zone
 
@@ -47,6 +47,25 @@ def context(services: Services, date: str | None, tz: str | None) -> dict[str, A
         )
     days = [{"date": d, "zone": z, "actions": acts} for (d, z), acts in sorted(groups.items(), reverse=True)]
     return {"date": date or "", "tz": tz or "", "days": days}
+
+
+def action_context(services: Services, action_id: str) -> dict[str, Any]:
+    """One action: its lifecycle (every event, corrections marked), sources, and targets with the entity
+    each names (linked when the ledger holds it)."""
+    services.module("actions", "actions")
+    from sanctions_ledger.actions import queries
+
+    data = queries.history(services.ledger, action_id)
+    known = set()
+    for t in data["targets"]:
+        eid = t.get("entity_id")
+        if eid:
+            try:
+                services.ledger.history(eid)
+            except SanctionsError:
+                continue
+            known.add(eid)
+    return {"a": data, "known": known}
 
 
 def check_statement(services: Services, text: str, at: str | None, tz: str | None) -> dict[str, Any]:

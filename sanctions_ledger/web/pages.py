@@ -10,6 +10,7 @@ from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from sanctions_ledger.actions.story import entity_story
 from sanctions_ledger.errors import InputError, NotFoundError, SanctionsError
 from sanctions_ledger.ledger.queries import list_of
 from sanctions_ledger.model import Entity
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from sanctions_ledger.api.services import Services
 
 HERE = Path(__file__).parent
-DIFF_LIMIT = 500
 
 env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -171,6 +171,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
             e=ent.to_dict(),
             snapshot=snapshot,
             history=history,
+            story=entity_story(ledger, entity_id),
             prev_snapshot=prev_snapshot,
         )
 
@@ -188,7 +189,13 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
         name: str,
         from_ref: str | None = Query(None, alias="from", max_length=64),
         to_ref: str | None = Query(None, alias="to", max_length=64),
+        kind: str = Query("all", pattern="^(all|added|removed|changed)$"),
+        program: str | None = Query(None, max_length=64),
+        q: str | None = Query(None, max_length=200),
+        page: int = Query(1, ge=1, le=100_000),
     ) -> Response:
+        from sanctions_ledger.web import diff_view
+
         tz = ledger.list_timezone(name)
         snaps = ledger.snapshots(name)
         if not snaps:
@@ -200,27 +207,15 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
             earlier = [s for s in snaps if s.observed_at < to_snap.observed_at]
             from_snap = earlier[-1] if earlier else to_snap
         d = ledger.diff(name, str(from_snap.id), str(to_snap.id))
-        captions = _captions(d.added[:DIFF_LIMIT], d.removed[:DIFF_LIMIT], from_snap.observed_at)
         return render(
             request,
             "diff.html",
             name=name,
             d=d,
+            v=diff_view.build(d, kind, program, q, page),
             snaps=_snap_rows(snaps, tz),
-            limit=DIFF_LIMIT,
-            captions=captions,
             from_at=iso(from_snap.observed_at),
         )
-
-    def _captions(added: list[str], removed: list[str], before: Any) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for ids, at in ((added, None), (removed, before)):
-            for i in ids:
-                try:
-                    out[i] = ledger.entity(i, at)[0].caption
-                except SanctionsError:
-                    continue
-        return out
 
     @web.get("/actions", response_class=HTMLResponse)
     def actions_page(
@@ -231,6 +226,12 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
         from sanctions_ledger.web import actions_view
 
         return render(request, "actions.html", **actions_view.context(services, date, tz))
+
+    @web.get("/actions/{action_id}", response_class=HTMLResponse)
+    def action_page(request: Request, action_id: str) -> Response:
+        from sanctions_ledger.web import actions_view
+
+        return render(request, "action.html", **actions_view.action_context(services, action_id))
 
     @web.get("/alerts", response_class=HTMLResponse)
     def alerts_page(

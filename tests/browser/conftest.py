@@ -71,6 +71,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if (OFAC / "2019-01-04").is_dir() and (OFAC / "2015-01-17").is_dir():
         ledger.load_paths([OFAC / "2015-01-17"], "2015-01-17")
         ledger.load_paths([OFAC / "2019-01-04"], "2019-01-04")
+        facts = OFAC.parents[1] / "facts" / "dprk-actions-2017-2019.json"
+        if facts.is_file():
+            from sanctions_ledger.actions.facts import import_facts
+
+            import_facts(ledger, facts)
     else:
         from tests.unit.test_api import fill
 

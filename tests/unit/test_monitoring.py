@@ -482,6 +482,12 @@ def test_full_rescreen_refreshes_baseline_and_marks_processed(ledger: Ledger, tm
     out = mon.full(actor="t")
     assert out["marked_processed"] == 2 and mon.status()["pending_snapshots"] == []
     assert out["alerts"]["raised"] >= 4
+    # every alert names the snapshot it was screened against (its list's latest), never None
+    with ledger.engine.connect() as c:
+        from sanctions_ledger.ledger import monitoring_tables as mt
+
+        sids = {r[0] for r in c.execute(mt.alerts.select().with_only_columns(mt.alerts.c.snapshot_id))}
+    assert sids == {ledger.snapshots("ofac-sdn")[-1].id}
     assert mon.status()["baseline_at"] == "2024-01-02T12:00:00Z"
     again = mon.full(actor="t")
     assert again["alerts"]["raised"] == 0 and again["alerts"]["closed"] == 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from sanctions_ledger.actions.story import entity_history, show_entity
 from sanctions_ledger.api.auth import read_access
 from sanctions_ledger.api.routers.common import JSON, documented, instant, services
 from sanctions_ledger.ledger.queries import list_of
@@ -95,20 +96,17 @@ def get_entity(
     at = None
     if as_of:
         at = instant(as_of, tz_or(tz, lambda: ledger.list_timezone(list_of(entity_id))), "as_of")
-    entity, snap = ledger.entity(entity_id, at)
-    d: dict[str, Any] = entity.to_dict()
-    d["snapshot"] = {"id": snap.id, "observed_at": iso(snap.observed_at)}
-    return JSON(d)
+    return JSON(show_entity(ledger, entity_id, at))
 
 
 @router.get(
     "/entities/{entity_id}/history",
     response_class=JSON,
-    summary="An entity's versions across snapshots (same as `sanctions history --json`)",
+    summary="Versions across snapshots, designation, actions and events (`sanctions history --json`)",
     responses=documented(HISTORY_EXAMPLE, "The history", 401, 404, 422),
 )
 def get_history(request: Request, entity_id: str = EntityId) -> Any:
-    return JSON(services(request).ledger.history(entity_id))
+    return JSON(entity_history(services(request).ledger, entity_id))
 
 
 @router.get(
