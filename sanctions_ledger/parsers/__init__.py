@@ -21,9 +21,12 @@ LISTS: dict[str, tuple[str, str]] = {
     "un": ("UNSC", "America/New_York"),
     "uk-hmt": ("UK-HMT-OFSI", "Europe/London"),
     "us-bis-dpl": ("US-COMMERCE-BIS", "America/New_York"),
+    "eu-fsf": ("EU-COUNCIL", "Europe/Brussels"),
+    "uk-fcdo": ("UK-FCDO", "Europe/London"),
 }
 
-FORMATS = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
+FORMATS: tuple[str, ...] = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
+FORMATS += ("eu-fsf-xml", "uk-fcdo-xml", "uk-ofsi-xlsx")
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -58,6 +61,12 @@ def sniff(path: Path) -> tuple[str, str | None]:
             line=1,
             hint="use the file as published, or convert it to UTF-8",
         )
+    if head.startswith(b"PK\x03\x04"):
+        from sanctions_ledger.parsers.uk_ofsi_xlsx import sniff_xlsx
+
+        if found := sniff_xlsx(path):
+            return found
+        raise UnknownFormatError("spreadsheet (.xlsx) of an unknown kind", path=path)
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     lower = text[:2048].lower()
     if text.startswith(b"<") or b"<?xml" in lower[:100]:
@@ -67,6 +76,10 @@ def sniff(path: Path) -> tuple[str, str | None]:
             name = path.name.lower()
             lst = "ofac-cons" if ("cons" in name or "ofac-cons" in str(path).lower()) else "ofac-sdn"
             return "ofac-xml", lst
+        if b"<sanctionentity" in lower or b"fpi/fsd/export" in lower:
+            return "eu-fsf-xml", "eu-fsf"
+        if b"<designations" in lower:
+            return "uk-fcdo-xml", "uk-fcdo"
         raise UnknownFormatError(
             "XML file of an unknown kind (expected a UN CONSOLIDATED_LIST or an OFAC sdnList)",
             path=path,
@@ -142,7 +155,7 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             return [ListSet("ofac-csv", list_name or lst, files)]
     out = []
     for child in sorted(names.values()):
-        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt"):
+        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt", ".xlsx"):
             continue
         out.append(_detect_file(child, list_name))
     if not out:
@@ -180,6 +193,18 @@ def parse_set(ls: ListSet) -> ParsedList:
         from sanctions_ledger.parsers import bis_dpl
 
         parsed = bis_dpl.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "eu-fsf-xml":
+        from sanctions_ledger.parsers import eu_fsf
+
+        parsed = eu_fsf.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "uk-fcdo-xml":
+        from sanctions_ledger.parsers import uk_fcdo
+
+        parsed = uk_fcdo.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "uk-ofsi-xlsx":
+        from sanctions_ledger.parsers import uk_ofsi_xlsx
+
+        parsed = uk_ofsi_xlsx.parse(ls.files["main"], list_name=ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()
