@@ -389,8 +389,13 @@ class _Reader:
             country=iso if iso not in ("", "00") else None,
             note="; ".join(n for n in notes if n) or None,
         )
-        if ident not in ent.identifiers:
-            ent.identifiers.append(ident)
+        for i, have in enumerate(ent.identifiers):
+            if (have.type, have.value, have.country) == (ident.type, ident.value, ident.country):
+                if ident.note and ident.note != have.note:  # the same document, told twice: keep both notes
+                    note = f"{have.note} | {ident.note}" if have.note else ident.note
+                    ent.identifiers[i] = dataclasses.replace(have, note=note)
+                return
+        ent.identifiers.append(ident)
 
     def _address(self, ent: Entity, node: XmlNode) -> None:
         a = {k: clean(v) for k, v in node.attrib.items()}

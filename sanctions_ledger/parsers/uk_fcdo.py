@@ -222,9 +222,14 @@ def _on_identifier(d: _Designation, node: XmlNode, number_tag: str, info_tag: st
     if not value:
         d.entity.add_property(f"{kind}_details", info)
         return
-    ident = Identifier(type=kind, value=value, note=info or None)
-    if ident not in d.entity.identifiers:
-        d.entity.identifiers.append(ident)
+    for i, have in enumerate(d.entity.identifiers):
+        if (have.type, have.value) == (kind, value):
+            if info and have.note and info not in have.note.split(" | "):
+                d.entity.identifiers[i] = Identifier(type=kind, value=value, note=f"{have.note} | {info}")
+            elif info and not have.note:
+                d.entity.identifiers[i] = Identifier(type=kind, value=value, note=info)
+            return
+    d.entity.identifiers.append(Identifier(type=kind, value=value, note=info or None))
 
 
 def _walk(d: _Designation, node: XmlNode) -> None:
@@ -259,7 +264,7 @@ def _walk(d: _Designation, node: XmlNode) -> None:
             if _ID_LISTS[tag] == "imo":
                 value = re.sub(r"^IMO\s*", "", value, flags=re.IGNORECASE)
             ident = Identifier(type=_ID_LISTS[tag], value=value)
-            if value and ident not in ent.identifiers:
+            if value and all((i.type, i.value) != (ident.type, ident.value) for i in ent.identifiers):
                 ent.identifiers.append(ident)
         elif tag == "SanctionsImposedIndicators":
             for ind in child.children:
