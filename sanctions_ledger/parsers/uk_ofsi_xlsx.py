@@ -59,6 +59,11 @@ OWN = (
     "UK Sanctions List Date Designated",
 )
 _EXCEL_EPOCH = date(1899, 12, 30)
+# transitional and strict OOXML
+SPREADSHEET_NAMESPACES = (
+    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.]+)?$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -74,11 +79,23 @@ def sniff_xlsx(path: Path) -> tuple[str, str] | None:
     try:
         with zipfile.ZipFile(path) as zf, zf.open("xl/sharedStrings.xml") as f:
             head = f.read(1 << 16)
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except zipfile.BadZipFile as exc:
+        raise ParseError(
+            f"damaged or truncated zip (.xlsx) file: {exc}", path=path, hint="fetch the file again"
+        ) from None
+    except (KeyError, OSError):
         return None
-    if b"Group ID" in head and b"Alias Type" in head and b"Last Updated" in head:
-        return FORMAT, "uk-hmt"
-    return None
+    if not (b"Group ID" in head and b"Alias Type" in head and b"Last Updated" in head):
+        return None
+    if not any(ns in head for ns in SPREADSHEET_NAMESPACES):
+        m = re.search(rb'xmlns="([^"]*)"', head)
+        raise ParseError(
+            f"part xl/sharedStrings.xml is in namespace {m[1].decode(errors='replace') if m else 'none'!r}, "
+            "not SpreadsheetML",
+            path=path,
+            hint="is this workbook damaged, or written by a tool that does not write OOXML?",
+        )
+    return FORMAT, "uk-hmt"
 
 
 def cell_text(value: object) -> str:
@@ -141,7 +158,18 @@ class _Grouper(_CsvRowGrouper):
     def add_xlsx_row(self, row: dict[str, str], line: int) -> None:
         base = {k: ("" if k in OWN else v) for k, v in row.items()}
         gid = row["Group ID"].strip()
-        before = len(self.groups[gid].entity.names) if gid in self.groups else 0
+        before = 0
+        if (seen := self.groups.get(gid)) is not None:
+            before = len(seen.entity.names)
+            if row.get("Group Type", "").strip() != seen.schema_raw:
+                raise ParseError(
+                    f"Group ID {gid} is used again for another target: Group Type "
+                    f"{row.get('Group Type')!r} here, {seen.schema_raw!r} at row {seen.line}",
+                    path=self.path,
+                    line=line,
+                    field="Group ID",
+                    hint="the rows of one Group ID are the names of one target",
+                )
         self.add_row(base, line)
         group = self.groups[gid]
         ent = group.entity
@@ -177,9 +205,10 @@ class _Grouper(_CsvRowGrouper):
             notes = {next(iter(nums)): next(iter(notes.values()))}
         for n, value in nums.items():
             value = value.strip(" .")
+            note = notes.pop(n, None)
             if any(i.type == kind and i.value == value for i in ent.identifiers):
-                continue
-            ent.identifiers.append(Identifier(type=kind, value=value, note=notes.pop(n, None)))
+                continue  # rows repeat a target's documents on each of its names
+            ent.identifiers.append(Identifier(type=kind, value=value, note=note))
         for note in notes.values():  # details without a number of their own
             ent.add_property(f"{kind}_details", note)
 
