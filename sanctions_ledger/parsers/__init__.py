@@ -110,6 +110,9 @@ def sniff(path: Path) -> tuple[str, str | None]:
 def detect(paths: list[Path], list_name: str | None = None) -> list[ListSet]:
     """Group paths (files or folders) into list sets. A folder holding an OFAC CSV set is one set (its
     XML twin, if any, is ignored: load it as a file to parse the XML)."""
+    from sanctions_ledger.parsers.aliases import canonical_list
+
+    list_name = canonical_list(list_name) if list_name else list_name
     sets: list[ListSet] = []
     for p in paths:
         if not p.exists():
