@@ -100,6 +100,8 @@ def sniff_xlsx(path: Path) -> tuple[str, str] | None:
 
 def cell_text(value: object) -> str:
     """A cell as text: numbers without a spurious ``.0``, dates ISO, None as ``""``."""
+    if type(value) is str:  # the common case first: most cells are text or empty
+        return " ".join(value.split()) if value else ""
     if value is None:
         return ""
     if isinstance(value, bool):
