@@ -100,9 +100,7 @@ def main() -> None:
     if a.child_xlsx:
         print(json.dumps(_child_xlsx(a.child_xlsx[0], a.child_xlsx[1])))
         return
-    print(
-        f"| format | file | size MiB | entities | load s (best of {a.repeat}) | MiB/s | peak MiB above baseline |"
-    )
+    print(f"| format | file | size MiB | entities | load s (best of {a.repeat}) | MiB/s | peak MiB |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for fmt, rel in FORMATS:
         path = DATA / rel
