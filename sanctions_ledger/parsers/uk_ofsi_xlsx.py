@@ -31,6 +31,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from python_calamine import CalamineWorkbook
@@ -154,8 +155,23 @@ def enumerated(text: str) -> dict[int, str]:
     return out
 
 
+_NAME_COLUMNS = frozenset({"Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Name 6", "Alias Type"})
+
+
 class _Grouper(_CsvRowGrouper):
     """The CSV grouper, plus the 2022-format columns."""
+
+    def __init__(self, path: Path, list_name: str, header: list[str]) -> None:
+        super().__init__(path=path, list_name=list_name, header=header)
+        self.seen_facts: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+
+    def _add_facts(self, group: Any, row: dict[str, str], line: int) -> None:
+        # a target's facts are repeated on each of its name rows: read each distinct set once
+        key = (group.gid, tuple((k, v) for k, v in row.items() if k not in _NAME_COLUMNS))
+        if key in self.seen_facts:
+            return
+        self.seen_facts.add(key)
+        super()._add_facts(group, row, line)
 
     def add_xlsx_row(self, row: dict[str, str], line: int) -> None:
         base = {k: ("" if k in OWN else v) for k, v in row.items()}
