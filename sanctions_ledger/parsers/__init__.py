@@ -26,7 +26,7 @@ LISTS: dict[str, tuple[str, str]] = {
 }
 
 FORMATS: tuple[str, ...] = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
-FORMATS += ("eu-fsf-xml", "uk-fcdo-xml", "uk-ofsi-xlsx")
+FORMATS += ("eu-fsf-xml", "uk-fcdo-xml", "uk-ofsi-xlsx", "uk-ofsi-csv")
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -62,7 +62,7 @@ def sniff(path: Path) -> tuple[str, str | None]:
             hint="use the file as published, or convert it to UTF-8",
         )
     if head.startswith(b"PK\x03\x04"):
-        from sanctions_ledger.parsers.uk_ofsi_xlsx import sniff_xlsx
+        from sanctions_ledger.parsers.uk_ofsi_2022 import sniff_xlsx
 
         if found := sniff_xlsx(path):
             return found
@@ -86,6 +86,8 @@ def sniff(path: Path) -> tuple[str, str | None]:
             line=1,
         )
     if lower.startswith(b"last updated,"):
+        if b"alias quality" in lower and b"passport number" in lower:  # the 2022 column layout
+            return "uk-ofsi-csv", "uk-hmt"
         return "uk-hmt-csv", "uk-hmt"
     first_line = text.split(b"\n", 1)[0]
     if first_line.startswith(b'"Name"\t') or first_line.startswith(b"Name\t"):
@@ -205,9 +207,13 @@ def parse_set(ls: ListSet) -> ParsedList:
 
         parsed = uk_fcdo.parse(ls.files["main"], list_name=ls.list)
     elif ls.format == "uk-ofsi-xlsx":
-        from sanctions_ledger.parsers import uk_ofsi_xlsx
+        from sanctions_ledger.parsers import uk_ofsi_2022
 
-        parsed = uk_ofsi_xlsx.parse(ls.files["main"], list_name=ls.list)
+        parsed = uk_ofsi_2022.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "uk-ofsi-csv":
+        from sanctions_ledger.parsers import uk_ofsi_2022
+
+        parsed = uk_ofsi_2022.parse_csv(ls.files["main"], list_name=ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()

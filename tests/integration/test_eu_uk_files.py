@@ -226,3 +226,39 @@ def test_ofsi_xlsx_counts(shared_data: Path) -> None:
     assert got["rows"] == mine["rows"]
     for key in ("entities", "names", "identifiers", "addresses"):
         assert got[key] == mine[key], key
+
+
+def test_ofsi_2022_csv_gives_the_same_entities_as_the_xlsx(shared_data: Path, tmp_path: Path) -> None:
+    """The 2022 layout as CSV (written here from the workbook's cells, as OFSI published it beside the
+    xlsx) is detected as such and gives entity for entity the same content as the workbook."""
+    import csv
+
+    src = shared_data / OFSI
+    csv_path = tmp_path / "ConList.csv"
+    rows = _sheet_rows(src)
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    [xlsx_set] = detect([src])
+    [csv_set] = detect([csv_path])
+    assert (csv_set.format, csv_set.list) == ("uk-ofsi-csv", "uk-hmt")
+    from_xlsx = parse_set(xlsx_set)
+    from_csv = parse_set(csv_set)
+    assert from_csv.published_at == from_xlsx.published_at
+    assert [e.id for e in from_csv.entities] == [e.id for e in from_xlsx.entities]
+    assert [e.content_hash() for e in from_csv.entities] == [e.content_hash() for e in from_xlsx.entities]
+
+
+def test_fcdo_and_ofsi_name_each_other(shared_data: Path) -> None:
+    """The FCDO records that carry an OFSI Group ID are, in the 2025 OFSI workbook, the groups whose
+    Other Information names that FCDO UniqueID."""
+    [fcdo_set] = detect([shared_data / FCDO])
+    [ofsi_set] = detect([shared_data / OFSI])
+    ofsi = {e.source_id: e for e in parse_set(ofsi_set).entities}
+    pairs = [
+        (e.source_id, gid)
+        for e in parse_set(fcdo_set).entities
+        for gid in e.properties.get("ofsi_group_id", [])
+    ]
+    assert len(pairs) == 3
+    for uid, gid in pairs:
+        assert ofsi[gid].properties["uk_sanctions_list_ref"] == [uid]

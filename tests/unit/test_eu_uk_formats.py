@@ -15,7 +15,7 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model import Address, Identifier, PartialDate
 from sanctions_ledger.parsers import detect, parse_set
-from sanctions_ledger.parsers.uk_ofsi_xlsx import cell_date, enumerated
+from sanctions_ledger.parsers.uk_ofsi_2022 import cell_date, enumerated
 from tests.unit.xlsx_writer import write_xlsx
 
 EU_HEAD = (

@@ -1,4 +1,6 @@
-"""OFSI Consolidated List, "2022 format" spreadsheet (``ConList.xlsx``; format ``uk-ofsi-xlsx``).
+"""OFSI Consolidated List, "2022 format": ``ConList.xlsx`` (format ``uk-ofsi-xlsx``) and ``ConList.csv``
+(format ``uk-ofsi-csv``: the same columns, UTF-8 or Windows-1252 text; told from the 2016 CSV layout by
+its header, which has ``Alias Quality`` and ``Passport Number``).
 
 The same list as the 2016-layout ``ConList.csv`` (:mod:`~sanctions_ledger.parsers.uk_hmt`), so it is
 stored under the same list, ``uk-hmt``, with ``source_id`` = Group ID: its history runs on from the 2016
@@ -25,7 +27,9 @@ cell, an Excel serial number (1900 date system) or text ``dd/mm/yyyy`` / ``yyyy-
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -38,12 +42,14 @@ from python_calamine import CalamineWorkbook
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Entity, Identifier, Name
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, read_text, reject_nul, require_nonempty, source_file
 from sanctions_ledger.parsers.uk_hmt import _Reader as _CsvRowGrouper
 from sanctions_ledger.parsers.un_xml import detect_script
 from sanctions_ledger.parsers.xmlsafe import clean
 
 FORMAT = "uk-ofsi-xlsx"
+FORMAT_CSV = "uk-ofsi-csv"
+ENCODINGS = ("utf-8", "cp1252")
 ZONE = "Europe/London"
 REQUIRED = ("Name 6", "Group Type", "Alias Type", "Group ID")
 DATE_COLUMNS = ("DOB", "Listed On", "UK Sanctions List Date Designated", "Last Updated")
@@ -285,14 +291,36 @@ def _date_cell(col: str, value: object, path: Path, line: int) -> str:
 def parse(path: Path, *, list_name: str = "uk-hmt") -> ParsedList:
     """Parse an OFSI ConList "2022 format" ``.xlsx`` workbook."""
     require_nonempty(path)
-    rows = iter_rows(path)
+    return _parse_rows(path, iter_rows(path), list_name, FORMAT)
+
+
+def parse_csv(path: Path, *, list_name: str = "uk-hmt") -> ParsedList:
+    """Parse an OFSI ConList "2022 format" ``.csv`` file (the same columns as the workbook)."""
+    require_nonempty(path)
+    return _parse_rows(path, _csv_rows(path), list_name, FORMAT_CSV)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
+    text, _encoding = read_text(path, ENCODINGS)
+    reject_nul(text, path, "Windows-1252 or UTF-8 CSV")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    prev = 0
+    try:
+        for cells in reader:
+            yield prev + 1, list(cells)
+            prev = reader.line_num
+    except csv.Error as exc:
+        raise ParseError(f"malformed CSV: {exc}", path=path, line=prev + 1) from None
+
+
+def _parse_rows(path: Path, rows: Iterator[tuple[int, list[object]]], list_name: str, fmt: str) -> ParsedList:
     first = next(rows, None)
     if first is None or cell_text(first[1][0] if first[1] else None).lower() != "last updated":
         raise ParseError(
             "row 1 does not start with 'Last Updated'",
             path=path,
             line=1,
-            hint="is this an OFSI ConList.xlsx (2022 format) workbook?",
+            hint="is this an OFSI ConList (2022 format) file?",
         )
     stamp = cell_date(first[1][1] if len(first[1]) > 1 else None)
     if stamp is None:
@@ -316,7 +344,7 @@ def parse(path: Path, *, list_name: str = "uk-hmt") -> ParsedList:
     entities = [g.entity for g in grouper.groups.values()]
     return ParsedList(
         list=list_name,
-        format=FORMAT,
+        format=fmt,
         entities=entities,
         files=[source_file(path.name, path)],
         published_at=published_at,
