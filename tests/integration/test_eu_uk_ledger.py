@@ -15,6 +15,7 @@ from sanctions_ledger.cli.main import cli, register_all
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.screening import Screener, ScreeningQuery
+from tests.unit.test_api import make_client
 
 pytestmark = pytest.mark.integration
 
@@ -63,6 +64,14 @@ def test_uk_history_from_2016_to_today(ledger: Ledger, shared_data: Path) -> Non
     assert json.loads(hist.stdout)["linked_ids"] == ["uk-hmt:7270"]
     snaps = runner.invoke(cli, ["--db", url, "snapshots", "--list", "uk-ofsi", "--json"])
     assert snaps.exit_code == 0, snaps.output
+    assert len(json.loads(snaps.stdout)) == 2
+
+    # and the HTTP API
+    with make_client(ledger) as client:
+        r = client.get("/entities/uk-ofsi:7270/history")
+        assert r.status_code == 200, r.text
+        assert r.json()["entity_id"] == "uk-hmt:7270" and r.json()["linked_ids"] == ["uk-fcdo:AFG0011"]
+        assert client.get("/entities/uk-ofsi:7270").json()["id"] == "uk-hmt:7270"
 
 
 def test_eu_and_uk_screening_diff_and_asof(ledger: Ledger, shared_data: Path) -> None:
