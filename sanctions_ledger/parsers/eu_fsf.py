@@ -346,6 +346,10 @@ class _Reader:
             raise ParseError(
                 f"<birthdate> has no valid date: {sorted(a.items())}", path=self.path, line=node.line
             ) from None
+        if pd is None and (parts := [f"{k} {a[k]}" for k in ("dayOfMonth", "monthOfYear") if a.get(k)]):
+            # a day and/or month without a year: no date to store, but not to be dropped either
+            self.warn(node.line, f"logicalId {ent.source_id}: <birthdate> without a year; kept verbatim")
+            ent.add_property("birth_dates_text", ", ".join(parts))
         if pd is not None and pd not in ent.birth_dates:
             ent.birth_dates.append(pd)
         cal = a.get("calendarType", "")

@@ -385,3 +385,38 @@ def test_bad_input_leaves_ledger_unchanged(ledger: Ledger, tmp_path: Path, fmt: 
             ledger.load_paths([bad], "2026-08-02")
     assert [(s.id, s.entity_count, s.content_sha256) for s in ledger.snapshots()] == before
     assert ledger.stats() == stats
+
+
+@pytest.mark.parametrize("fmt", ["eu", "fcdo"])
+def test_doctype_and_entities_are_refused(tmp_path: Path, fmt: str) -> None:
+    bomb = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n'
+    if fmt == "eu":
+        path = tmp_path / "eu.xml"
+        text = EU_HEAD.format(ns=EU_NS).replace("\n", "\n" + bomb, 1) + _eu_entity() + "</export>\n"
+    else:
+        path = tmp_path / "UK-Sanctions-List.xml"
+        text = FCDO_HEAD.format(ns="").replace("\n", "\n" + bomb, 1) + _designation() + "</Designations>\n"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParseError, match="DOCTYPE declaration is not allowed") as err:
+        _parse(path)
+    assert path.name in str(err.value) and "line 2" in str(err.value)
+
+
+def test_eu_partial_birthdates(tmp_path: Path) -> None:
+    body = _eu_entity().replace(
+        "<citizenship",
+        '<birthdate circa="false" calendarType="GREGORIAN" year="1970" monthOfYear="4" logicalId="10"/>\n'
+        '<birthdate circa="false" calendarType="GREGORIAN" year="1961" logicalId="11"/>\n'
+        '<birthdate circa="false" calendarType="GREGORIAN" dayOfMonth="28" monthOfYear="4" logicalId="12"/>\n'
+        "<citizenship",
+    )
+    [ls] = detect([_eu(tmp_path, body)])
+    parsed = parse_set(ls)
+    [e] = parsed.entities
+    assert e.birth_dates == [
+        PartialDate("1953", circa=True, end="1958"),
+        PartialDate("1970-04"),
+        PartialDate("1961"),
+    ]
+    assert e.properties["birth_dates_text"] == ["dayOfMonth 28, monthOfYear 4"]
+    assert any("without a year" in w for w in parsed.warnings)
