@@ -15,6 +15,8 @@ import pytest
 
 from sanctions_ledger.parsers import detect, parse_set
 
+pytestmark = pytest.mark.integration
+
 EU_NS = "{http://eu.europa.ec/fpi/fsd/export}"
 EU_PREFIX = "eu-fsf/2022-03-18-prefix/eu_fsf_v1.1_2022-03-18_first1044entities.xml"
 EU_EXCERPTS = (
