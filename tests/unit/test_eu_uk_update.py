@@ -129,3 +129,18 @@ def test_update_from_a_mirror(ledger: Ledger, mirror: Mirror, tmp_path: Path, li
     assert [s.entity_count for s in snaps] == [2, 1]
     diff = ledger.diff(list_name, str(snaps[0].id), str(snaps[1].id))
     assert len(diff.removed) == 1 and not diff.added
+
+
+def test_update_from_a_local_tree_with_the_alias_folder(ledger: Ledger, tmp_path: Path) -> None:
+    from sanctions_ledger.ledger.update import update_from_dir
+    from tests.unit.test_eu_uk_formats import _ofsi, _ofsi_row
+
+    eu_dir = tmp_path / "eu-fsf" / "2026-08-05"
+    ofsi_dir = tmp_path / "uk-ofsi" / "2025-04-10"
+    eu_dir.mkdir(parents=True)
+    ofsi_dir.mkdir(parents=True)
+    _eu(eu_dir, _eu_entity())
+    _ofsi(ofsi_dir, [_ofsi_row()])
+    results = update_from_dir(ledger, tmp_path, lists=["uk-ofsi", "eu-fsf"])
+    assert sorted(r.snapshot.list for r in results) == ["eu-fsf", "uk-hmt"]
+    assert ledger.entity("uk-ofsi:15890")[0].id == "uk-hmt:15890"
