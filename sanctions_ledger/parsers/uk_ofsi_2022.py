@@ -161,23 +161,36 @@ def enumerated(text: str) -> dict[int, str]:
     return out
 
 
-_NAME_COLUMNS = frozenset({"Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Name 6", "Alias Type"})
+# the columns that differ between the name rows of one target; the others are its facts
+_NAME_COLUMNS = frozenset(
+    {
+        "Name 1",
+        "Name 2",
+        "Name 3",
+        "Name 4",
+        "Name 5",
+        "Name 6",
+        "Alias Type",
+        "Alias Quality",
+        "Name Non-Latin Script",
+        "Non-Latin Script Type",
+        "Non-Latin Script Language",
+    }
+)
 
 
 class _Grouper(_CsvRowGrouper):
-    """The CSV grouper, plus the 2022-format columns."""
+    """The CSV grouper, plus the 2022-format columns. A target's facts (dates, documents, addresses, ...)
+    are repeated on each of its name rows: each distinct set of them is read once per Group ID."""
 
     def __init__(self, path: Path, list_name: str, header: list[str]) -> None:
         super().__init__(path=path, list_name=list_name, header=header)
-        self.seen_facts: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        self.seen_facts: set[tuple[str, tuple[str, ...]]] = set()
+        self.repeat = False
 
     def _add_facts(self, group: Any, row: dict[str, str], line: int) -> None:
-        # a target's facts are repeated on each of its name rows: read each distinct set once
-        key = (group.gid, tuple((k, v) for k, v in row.items() if k not in _NAME_COLUMNS))
-        if key in self.seen_facts:
-            return
-        self.seen_facts.add(key)
-        super()._add_facts(group, row, line)
+        if not self.repeat:
+            super()._add_facts(group, row, line)
 
     def add_xlsx_row(self, row: dict[str, str], line: int) -> None:
         base = {k: ("" if k in OWN else v) for k, v in row.items()}
@@ -194,6 +207,9 @@ class _Grouper(_CsvRowGrouper):
                     field="Group ID",
                     hint="the rows of one Group ID are the names of one target",
                 )
+        key = (gid, tuple(v for k, v in row.items() if k not in _NAME_COLUMNS))
+        self.repeat = key in self.seen_facts
+        self.seen_facts.add(key)
         self.add_row(base, line)
         group = self.groups[gid]
         ent = group.entity
@@ -203,13 +219,6 @@ class _Grouper(_CsvRowGrouper):
             and row.get("Alias Quality", "").lower().startswith("low")
         ):
             ent.names[-1] = dataclasses.replace(ent.names[-1], kind="weak")
-        self._ids(ent, "passport", row.get("Passport Number", ""), row.get("Passport Details", ""))
-        self._ids(
-            ent,
-            "national_id",
-            row.get("National Identification Number", ""),
-            row.get("National Identification Details", ""),
-        )
         non_latin = clean(row.get("Name Non-Latin Script"))
         if non_latin and non_latin not in group.kinds:
             group.kinds[non_latin] = len(ent.names)
@@ -217,6 +226,15 @@ class _Grouper(_CsvRowGrouper):
         ent.add_property("non_latin_script_type", clean(row.get("Non-Latin Script Type")))
         ent.add_property("non_latin_script_language", clean(row.get("Non-Latin Script Language")))
         ent.add_property("alias_quality", clean(row.get("Alias Quality")))
+        if self.repeat:
+            return
+        self._ids(ent, "passport", row.get("Passport Number", ""), row.get("Passport Details", ""))
+        self._ids(
+            ent,
+            "national_id",
+            row.get("National Identification Number", ""),
+            row.get("National Identification Details", ""),
+        )
         ent.add_property(
             "uk_sanctions_list_date_designated", row.get("UK Sanctions List Date Designated", "")
         )
