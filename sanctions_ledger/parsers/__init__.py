@@ -54,6 +54,11 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if path.stat().st_size == 0:
         raise ParseError("file is empty (0 bytes)", path=path, hint="a failed download leaves an empty file")
     head = _head(path)
+    if head.startswith(b"PK\x03\x04"):
+        from sanctions_ledger.parsers.uk_ofsi_2022 import sniff_xlsx
+
+        if found := sniff_xlsx(path):  # OFSI ConList 2022 workbook; other zips fall through
+            return found
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
         raise ParseError(
             "file is UTF-16 encoded (or binary); the official list formats are UTF-8, Windows-1252 or ASCII",
@@ -61,12 +66,6 @@ def sniff(path: Path) -> tuple[str, str | None]:
             line=1,
             hint="use the file as published, or convert it to UTF-8",
         )
-    if head.startswith(b"PK\x03\x04"):
-        from sanctions_ledger.parsers.uk_ofsi_2022 import sniff_xlsx
-
-        if found := sniff_xlsx(path):
-            return found
-        raise UnknownFormatError("spreadsheet (.xlsx) of an unknown kind", path=path)
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     lower = text[:2048].lower()
     if text.startswith(b"<") or b"<?xml" in lower[:100]:
