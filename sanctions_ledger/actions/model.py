@@ -27,6 +27,7 @@ AUTHORITY_ZONES: dict[str, str] = {
     "UK-HMT-OFSI": "Europe/London",
     "UK-FCDO": "Europe/London",
     "EU": "Europe/Brussels",
+    "EU-COUNCIL": "Europe/Brussels",
 }
 
 # Short, readable names of authorities for sentences.
@@ -41,6 +42,7 @@ AUTHORITY_NAMES: dict[str, str] = {
     "UK-HMT-OFSI": "OFSI (UK Treasury)",
     "UK-FCDO": "the UK Foreign Office (FCDO)",
     "EU": "the Council of the EU",
+    "EU-COUNCIL": "the Council of the EU",
 }
 
 

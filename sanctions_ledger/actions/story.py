@@ -27,6 +27,7 @@ from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger.tables import utcnow
 from sanctions_ledger.model.times import iso
 from sanctions_ledger.parsers import LISTS
+from sanctions_ledger.parsers.aliases import linked_ids
 
 # What an action's category says happened to its targets.
 _CATEGORY_EVENT = {"designation": "designated", "delisting": "delisted", "amendment": "amended"}
@@ -319,6 +320,8 @@ def show_entity(ledger: Ledger, entity_id: str, at: datetime | None = None) -> d
     actions that name it."""
     entity, snap = ledger.entity(entity_id, at)
     d: dict[str, Any] = entity.to_dict()
+    if links := linked_ids(entity.list, entity.properties):
+        d["linked_ids"] = links  # the same party on another list (OFSI Group ID <-> FCDO UniqueID)
     d["snapshot"] = {"id": snap.id, "observed_at": iso(snap.observed_at)}
     story = entity_story(ledger, entity_id)
     d["designation"] = story["designation"]

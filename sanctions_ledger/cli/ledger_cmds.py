@@ -13,6 +13,7 @@ from sanctions_ledger.cli.output import emit_json, err, progress_enabled, table
 from sanctions_ledger.ledger.queries import list_of
 from sanctions_ledger.model.times import iso
 from sanctions_ledger.parsers import LISTS
+from sanctions_ledger.parsers.aliases import LIST_ALIASES
 
 
 def _bar(total: int, desc: str) -> Any:
@@ -33,7 +34,7 @@ def _bar(total: int, desc: str) -> Any:
 @click.option(
     "--list",
     "list_name",
-    type=click.Choice(sorted(LISTS)),
+    type=click.Choice(sorted([*LISTS, *LIST_ALIASES])),
     help="Which list the files are (overrides detection).",
 )
 @click.option("--limit", type=int, help="Archives only: replay the first N observations.")
@@ -102,7 +103,13 @@ def load(
     type=click.Path(path_type=Path, exists=True, file_okay=False),
     help="Load a local tree laid out as <list>/<YYYY-MM-DD>/ instead of fetching.",
 )
-@click.option("--list", "lists", multiple=True, type=click.Choice(sorted(LISTS)), help="Only these lists.")
+@click.option(
+    "--list",
+    "lists",
+    multiple=True,
+    type=click.Choice(sorted([*LISTS, *LIST_ALIASES])),
+    help="Only these lists.",
+)
 @click.option(
     "--with-archives", is_flag=True, help="With --from: also replay <list>-daily/*.tar.xz archives."
 )
@@ -241,6 +248,8 @@ def show(ctx: click.Context, entity_id: str, as_of: str | None, as_json: bool) -
         click.echo(
             f"  action: {a['action_id']} ({a['category']}, {when}, {a['status']}; linked {a['linked']})"
         )
+    if d.get("linked_ids"):
+        click.echo(f"  same party on: {', '.join(d['linked_ids'])}")
     for n in d["names"]:
         click.echo(f"  name ({n['kind']}): {n['name']}")
     for b in d["birth_dates"]:
@@ -271,6 +280,8 @@ def history(ctx: click.Context, entity_id: str, as_json: bool) -> None:
         f"{entity_id}: first seen {h['first_seen']}, last seen {h['last_seen']}"
         + ("" if h["on_latest_snapshot"] else " (not on the latest snapshot)")
     )
+    if h.get("linked_ids"):
+        click.echo(f"  same party on: {', '.join(h['linked_ids'])} (see its history too)")
     table(
         [
             (

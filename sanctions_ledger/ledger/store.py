@@ -22,6 +22,7 @@ from sanctions_ledger.ledger.records import Diff, LoadResult, SnapshotInfo
 from sanctions_ledger.model import Entity
 from sanctions_ledger.model.times import parse_instant
 from sanctions_ledger.parsers import ParsedList, detect, parse_set
+from sanctions_ledger.parsers.aliases import canonical_entity_id, canonical_list, linked_ids
 
 
 def default_actor() -> str:
@@ -133,14 +134,17 @@ class Ledger:
         return self.engine.connect()
 
     def snapshots(self, list_name: str | None = None) -> list[SnapshotInfo]:
+        list_name = canonical_list(list_name) if list_name else list_name
         with self._read() as c:
             return queries.list_snapshots(c, list_name)
 
     def snapshot(self, list_name: str, ref: str, tz: str | None = None) -> SnapshotInfo:
+        list_name = canonical_list(list_name)
         with self._read() as c:
             return queries.resolve_snapshot(c, list_name, ref, tz)
 
     def diff(self, list_name: str, from_ref: str, to_ref: str, tz: str | None = None) -> Diff:
+        list_name = canonical_list(list_name)
         with self._read() as c:
             a = queries.resolve_snapshot(c, list_name, from_ref, tz)
             b = queries.resolve_snapshot(c, list_name, to_ref, tz)
@@ -148,19 +152,25 @@ class Ledger:
 
     def entity(self, entity_id: str, at: datetime | None = None) -> tuple[Entity, SnapshotInfo]:
         with self._read() as c:
-            return queries.entity_at(c, entity_id, at)
+            return queries.entity_at(c, canonical_entity_id(entity_id), at)
 
     def history(self, entity_id: str) -> dict[str, Any]:
         with self._read() as c:
-            return queries.history(c, entity_id)
+            h = queries.history(c, canonical_entity_id(entity_id))
+        if h["versions"] and (
+            links := linked_ids(h["list"], h["versions"][-1]["entity"].get("properties", {}))
+        ):
+            h["linked_ids"] = links  # the same party on another list (e.g. OFSI Group ID <-> FCDO UniqueID)
+        return h
 
     def asof(
         self, list_name: str, at: datetime, program: str | None = None
     ) -> tuple[SnapshotInfo, list[str]]:
         with self._read() as c:
-            return queries.asof_ids(c, list_name, at, program)
+            return queries.asof_ids(c, canonical_list(list_name), at, program)
 
     def entities_at(self, lists: list[str] | None = None, at: datetime | None = None) -> Iterator[Entity]:
+        lists = [canonical_list(n) for n in lists] if lists else lists
         with self._read() as c:
             yield from queries.entities_at(c, lists, at)
 
@@ -175,7 +185,7 @@ class Ledger:
 
     def list_timezone(self, list_name: str) -> str:
         with self._read() as c:
-            return queries.list_timezone(c, list_name)
+            return queries.list_timezone(c, canonical_list(list_name))
 
     def stats(self) -> dict[str, Any]:
         with self._read() as c:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sanctions_ledger.errors import FetchError
 from sanctions_ledger.ledger.records import LoadResult
 from sanctions_ledger.ledger.store import Ledger
 from sanctions_ledger.parsers import LISTS
+from sanctions_ledger.parsers.aliases import canonical_list
 
 # The official publication URLs of each list's files (role file name -> URL).
 OFFICIAL_SOURCES: dict[str, dict[str, str]] = {
@@ -35,7 +37,35 @@ OFFICIAL_SOURCES: dict[str, dict[str, str]] = {
     "un": {"consolidated.xml": "https://scsanctions.un.org/resources/xml/en/consolidated.xml"},
     "uk-hmt": {"ConList.csv": "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"},
     "us-bis-dpl": {"dpl.txt": "https://www.bis.doc.gov/dpl/dpl.txt"},
+    # EU Financial Sanctions Files, consolidated list XML v1.1 (the token is the public one the EU
+    # publishes in the link itself, not a credential)
+    "eu-fsf": {
+        "xmlFullSanctionsList_1_1.xml": "https://webgate.ec.europa.eu/fsd/fsf/public/files/"
+        "xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw"
+    },
+    # FCDO UK Sanctions List XML: the only UK list since 28 January 2026 (OFSI's ConList is retired)
+    "uk-fcdo": {"UK-Sanctions-List.xml": "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"},
 }
+
+
+def source_env_var(list_name: str) -> str:
+    """The environment variable that overrides a list's download URL, e.g. ``SANCTIONS_SOURCE_EU_FSF``."""
+    return "SANCTIONS_SOURCE_" + canonical_list(list_name).upper().replace("-", "_")
+
+
+def sources_for(list_name: str, env: Mapping[str, str] | None = None) -> dict[str, str] | None:
+    """The download URLs of a list's files: the official ones, or the override in ``source_env_var``.
+
+    For a one-file list the variable is that file's URL; for a list of several files it is a base URL
+    (a mirror folder) to which each file name is appended."""
+    official = OFFICIAL_SOURCES.get(canonical_list(list_name))
+    override = (os.environ if env is None else env).get(source_env_var(list_name), "").strip()
+    if official is None or not override:
+        return official
+    if len(official) == 1:
+        return {next(iter(official)): override}
+    return {role: override.rstrip("/") + "/" + role for role in official}
+
 
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -68,7 +98,8 @@ def fetch_list(
     """Download one list's files with conditional requests (ETag / Last-Modified) into ``cache_dir``,
     verify and record the SHA-256 of each, and load the set when any file changed. ``sources`` (file name
     -> URL) replaces the official URLs, e.g. for a mirror."""
-    sources = sources or OFFICIAL_SOURCES.get(list_name)
+    list_name = canonical_list(list_name)
+    sources = sources or sources_for(list_name)
     if sources is None:
         raise FetchError(
             f"no official source known for list {list_name!r}", hint=f"known: {', '.join(OFFICIAL_SOURCES)}"
@@ -138,11 +169,13 @@ def fetch_list(
 def local_sets(root: Path, lists: list[str] | None = None) -> list[tuple[str, str, Path]]:
     """(list, date, folder) for every ``<list>/<YYYY-MM-DD>/`` under ``root`` of a known list, by date."""
     found = []
+    wanted = {canonical_list(n) for n in lists} if lists else None
     for list_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        if list_dir.name not in LISTS or (lists and list_dir.name not in lists):
+        name = canonical_list(list_dir.name)
+        if name not in LISTS or (wanted and name not in wanted):
             continue
         for d in sorted(p for p in list_dir.iterdir() if p.is_dir() and _DATE_DIR.match(p.name)):
-            found.append((list_dir.name, d.name, d))
+            found.append((name, d.name, d))
     return found
 
 

@@ -21,9 +21,12 @@ LISTS: dict[str, tuple[str, str]] = {
     "un": ("UNSC", "America/New_York"),
     "uk-hmt": ("UK-HMT-OFSI", "Europe/London"),
     "us-bis-dpl": ("US-COMMERCE-BIS", "America/New_York"),
+    "eu-fsf": ("EU-COUNCIL", "Europe/Brussels"),
+    "uk-fcdo": ("UK-FCDO", "Europe/London"),
 }
 
-FORMATS = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
+FORMATS: tuple[str, ...] = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
+FORMATS += ("eu-fsf-xml", "uk-fcdo-xml", "uk-ofsi-xlsx", "uk-ofsi-csv")
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -51,6 +54,11 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if path.stat().st_size == 0:
         raise ParseError("file is empty (0 bytes)", path=path, hint="a failed download leaves an empty file")
     head = _head(path)
+    if head.startswith(b"PK\x03\x04"):
+        from sanctions_ledger.parsers.uk_ofsi_2022 import sniff_xlsx
+
+        if found := sniff_xlsx(path):  # OFSI ConList 2022 workbook; other zips fall through
+            return found
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
         raise ParseError(
             "file is UTF-16 encoded (or binary); the official list formats are UTF-8, Windows-1252 or ASCII",
@@ -67,12 +75,18 @@ def sniff(path: Path) -> tuple[str, str | None]:
             name = path.name.lower()
             lst = "ofac-cons" if ("cons" in name or "ofac-cons" in str(path).lower()) else "ofac-sdn"
             return "ofac-xml", lst
+        if b"<sanctionentity" in lower or b"fpi/fsd/export" in lower:
+            return "eu-fsf-xml", "eu-fsf"
+        if b"<designations" in lower:
+            return "uk-fcdo-xml", "uk-fcdo"
         raise UnknownFormatError(
             "XML file of an unknown kind (expected a UN CONSOLIDATED_LIST or an OFAC sdnList)",
             path=path,
             line=1,
         )
     if lower.startswith(b"last updated,"):
+        if b"alias quality" in lower and b"passport number" in lower:  # the 2022 column layout
+            return "uk-ofsi-csv", "uk-hmt"
         return "uk-hmt-csv", "uk-hmt"
     first_line = text.split(b"\n", 1)[0]
     if first_line.startswith(b'"Name"\t') or first_line.startswith(b"Name\t"):
@@ -97,6 +111,9 @@ def sniff(path: Path) -> tuple[str, str | None]:
 def detect(paths: list[Path], list_name: str | None = None) -> list[ListSet]:
     """Group paths (files or folders) into list sets. A folder holding an OFAC CSV set is one set (its
     XML twin, if any, is ignored: load it as a file to parse the XML)."""
+    from sanctions_ledger.parsers.aliases import canonical_list
+
+    list_name = canonical_list(list_name) if list_name else list_name
     sets: list[ListSet] = []
     for p in paths:
         if not p.exists():
@@ -142,7 +159,7 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             return [ListSet("ofac-csv", list_name or lst, files)]
     out = []
     for child in sorted(names.values()):
-        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt"):
+        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt", ".xlsx"):
             continue
         out.append(_detect_file(child, list_name))
     if not out:
@@ -180,6 +197,22 @@ def parse_set(ls: ListSet) -> ParsedList:
         from sanctions_ledger.parsers import bis_dpl
 
         parsed = bis_dpl.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "eu-fsf-xml":
+        from sanctions_ledger.parsers import eu_fsf
+
+        parsed = eu_fsf.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "uk-fcdo-xml":
+        from sanctions_ledger.parsers import uk_fcdo
+
+        parsed = uk_fcdo.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "uk-ofsi-xlsx":
+        from sanctions_ledger.parsers import uk_ofsi_2022
+
+        parsed = uk_ofsi_2022.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "uk-ofsi-csv":
+        from sanctions_ledger.parsers import uk_ofsi_2022
+
+        parsed = uk_ofsi_2022.parse_csv(ls.files["main"], list_name=ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()

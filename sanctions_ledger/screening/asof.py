@@ -32,6 +32,8 @@ AUTHORITY_LIST = {
     "UNSC-1718-COMMITTEE": "un",
     "UK-HMT-OFSI": "uk-hmt",
     "US-COMMERCE-BIS": "us-bis-dpl",
+    "EU-COUNCIL": "eu-fsf",
+    "UK-FCDO": "uk-fcdo",
 }
 SCHEMA_OF_TARGET = {"person": "person", "individual": "person", "vessel": "vessel", "aircraft": "aircraft"}
 

@@ -9,6 +9,7 @@ from typing import Any
 from sanctions_ledger.errors import InputError
 from sanctions_ledger.model import SCHEMAS, PartialDate
 from sanctions_ledger.model.countries import to_iso2
+from sanctions_ledger.parsers.aliases import canonical_list
 
 MAX_NAME_LENGTH = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -55,7 +56,7 @@ class ScreeningQuery:
             country=parse_country(country),
             imo=(imo or "").strip() or None,
             id_number=(id_number or "").strip() or None,
-            lists=tuple(x for x in lists if x),
+            lists=tuple(canonical_list(x) for x in lists if x),
             programs=tuple(p.upper() for p in programs if p),
             threshold=check_threshold(threshold),
             limit=check_limit(limit),

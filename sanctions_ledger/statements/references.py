@@ -101,7 +101,7 @@ AUTHORITY_PATTERNS: list[tuple[re.Pattern[str], list[str], str]] = [
             r"\b(?:(?:Council\s+of\s+the\s+)?European\s+Union|EU(?:\s+Council)?|European\s+Council|"
             r"Council\s+of\s+the\s+EU|Brussels)\b"
         ),
-        ["EU"],
+        ["EU-COUNCIL", "EU"],
         "the EU Council",
     ),
     (

@@ -48,6 +48,8 @@ DATASET_ALIASES = {
     "un_sc_sanctions": "un",
     "gb_hmt_sanctions": "uk-hmt",
     "us_bis_denied": "us-bis-dpl",
+    "eu_fsf": "eu-fsf",
+    "gb_fcdo_sanctions": "uk-fcdo",
 }
 ALL = ("default", "sanctions", "all")
 
