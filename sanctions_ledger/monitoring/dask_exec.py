@@ -31,7 +31,7 @@ from typing import Any
 from sanctions_ledger.errors import InputError
 from sanctions_ledger.monitoring.engine import Hit, MonitorIndex, Work, screen_records
 from sanctions_ledger.monitoring.records import CustomerRecord
-from sanctions_ledger.screening.batch import CSV_OUT, Done, Row, _encode, read_rows, screen_row
+from sanctions_ledger.screening.batch import CSV_OUT, Done, Row, encode_row, read_rows, screen_row
 from sanctions_ledger.screening.screen import Screener
 
 Client = Any  # distributed.Client (the package has no type information)
@@ -74,7 +74,7 @@ def dask_client(scheduler: str | None = None, n_workers: int = 2, processes: boo
 
 
 def _screen_chunk(screener: Screener, rows: list[Row], as_csv: bool) -> list[Done]:
-    return [_encode(screen_row(screener, *r), as_csv) for r in rows]
+    return [encode_row(screen_row(screener, *r), as_csv) for r in rows]
 
 
 def _screen_row_group(screener: Screener, path: str, group: int, offset: int, as_csv: bool) -> list[Done]:

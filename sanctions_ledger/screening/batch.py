@@ -142,7 +142,8 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 Done = tuple[str, bool, bool]  # (output line, error?, matches?)
 
 
-def _encode(rec: dict[str, Any], as_csv: bool) -> Done:
+def encode_row(rec: dict[str, Any], as_csv: bool) -> Done:
+    """One screened row as the line the batch output writes (JSON, or CSV with ``as_csv``)."""
     if as_csv:
         buf = io.StringIO()
         csv.writer(buf).writerow(_csv_line(rec))
@@ -154,7 +155,7 @@ def _encode(rec: dict[str, Any], as_csv: bool) -> Done:
 
 def _work(chunk: list[Row], as_csv: bool) -> list[Done]:
     assert _WORKER is not None
-    return [_encode(screen_row(_WORKER, *r), as_csv) for r in chunk]
+    return [encode_row(screen_row(_WORKER, *r), as_csv) for r in chunk]
 
 
 def screen_rows(screener: Screener, rows: Iterable[Row], workers: int = 1) -> Iterator[dict[str, Any]]:
@@ -170,7 +171,7 @@ def _screen_encoded(
     share the parent's index, with at most ``3 * workers`` chunks in flight."""
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
         for r in rows:
-            yield _encode(screen_row(screener, *r), as_csv)
+            yield encode_row(screen_row(screener, *r), as_csv)
         return
     global _WORKER
     _WORKER = screener
