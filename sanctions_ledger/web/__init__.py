@@ -16,6 +16,6 @@ if TYPE_CHECKING:
 def mount(app: FastAPI, services: Services, jobs: JobManager, path: str = "/ui") -> None:
     from sanctions_ledger.web.pages import build
 
-    web = build(services, jobs)
+    web = build(services, jobs, app.state.settings)
     web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount(path, web, name="web")
