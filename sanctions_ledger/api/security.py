@@ -3,7 +3,8 @@
 - Security headers on every response: ``X-Content-Type-Options: nosniff``, a strict
   ``Content-Security-Policy`` (the pages use no script: nothing but this server's style sheet and images;
   the interactive API docs at ``/docs`` and ``/redoc`` get the sources they load), ``X-Frame-Options: DENY``
-  with ``frame-ancestors 'none'``, ``Referrer-Policy: no-referrer``, and HSTS when served over TLS.
+  with ``frame-ancestors 'none'``, ``Referrer-Policy: same-origin`` (with ``no-referrer`` browsers send
+  ``Origin: null`` on the pages' own forms, which the check below refuses), and HSTS over TLS.
 - Cross-origin writes refused: a POST, PUT, PATCH or DELETE whose ``Origin`` is another site (or
   ``null``), or that the browser marks ``Sec-Fetch-Site: cross-site``, is answered 403 before the body is
   read. Clients that are not browsers send no ``Origin`` and are not affected; origins listed in
@@ -78,7 +79,7 @@ class SecurityMiddleware:
             (b"x-content-type-options", b"nosniff"),
             (b"content-security-policy", csp.encode()),
             (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
+            (b"referrer-policy", b"same-origin"),
             (b"cross-origin-opener-policy", b"same-origin"),
         ]
         if scope.get("scheme") == "https":

@@ -263,7 +263,7 @@ def test_every_response_has_the_security_headers(filled: Ledger, path: str) -> N
     csp = r.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "script-src" not in csp
     assert r.headers["x-frame-options"] == "DENY"
-    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["referrer-policy"] == "same-origin"
 
 
 def test_pages_use_nothing_the_policy_forbids(filled: Ledger, keys: dict[str, str]) -> None:
