@@ -30,6 +30,7 @@ from sanctions_ledger.ledger.sessions_tables import web_sessions as S
 log = logging.getLogger("sanctions_ledger.api.sessions")
 
 SECRET_CHARS = 43  # secrets.token_urlsafe(32)
+PURGE_AFTER_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def sign_in(ledger: Ledger, api_key_secret: str, hours: float) -> Session:
     now = t.utcnow()
     expires = now + timedelta(hours=hours)
     with ledger.engine.begin() as conn:
+        # sessions that ended long ago are of no use (signing in and out is in the audit log): drop them
+        conn.execute(S.delete().where(S.c.expires_at < now - timedelta(days=PURGE_AFTER_DAYS)))
         conn.execute(
             S.insert().values(id_sha256=digest(secret), key_name=key.name, created_at=now, expires_at=expires)
         )

@@ -66,13 +66,13 @@ TITLES = {404: "Not found", 401: "Sign in needed", 403: "Not allowed", 409: "Con
 
 
 def _wants_html(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept or "*/*" in accept or not accept
+    """A browser (it asks for HTML); other clients get errors in the API's JSON shape."""
+    return "text/html" in request.headers.get("accept", "")
 
 
 def _error_page(request: Request, status: int, type_: str, message: str, hint: str | None) -> Response:
     """An error as a page for browsers, or in the API's documented shape ``{"error": {...}}``."""
-    if not _wants_html(request) or request.url.path.endswith(".jsonl"):
+    if not _wants_html(request):
         return JSONResponse({"error": {"type": type_, "message": message, "hint": hint}}, status_code=status)
     return render(
         request,
@@ -87,7 +87,7 @@ def _error_page(request: Request, status: int, type_: str, message: str, hint: s
 
 def _error(request: Request, exc: SanctionsError) -> Response:
     status = exc.http_status if 400 <= exc.http_status < 600 else 400
-    if status == 401 and request.method == "GET" and not request.url.path.endswith(".jsonl"):
+    if status == 401 and request.method == "GET" and _wants_html(request):
         ui = _ui(request)
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"{ui}/login?next={quote(here, safe='')}", status_code=303)
