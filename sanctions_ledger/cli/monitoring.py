@@ -281,6 +281,13 @@ def alerts_show(ctx: click.Context, alert_id: int, as_json: bool) -> None:
     for e in a["events"]:
         extra = " ".join(x for x in (e["decision"], e["reason"]) if x)
         click.echo(f"  {e['at']}  {e['kind']:<9} {e['actor']}  {extra}")
+    for d in a.get("earlier", []):
+        click.echo(
+            f"  decided before on alert #{d['alert_id']}: {d['decision']} by {d['decided_by']} "
+            f"({d['decided_at']}): {d['reason']}"
+        )
+        for c in d["changes"]:
+            click.echo(f"    {c['of']} {c['field']}: {c['before'] or '-'} -> {c['after'] or '-'}")
 
 
 @alerts.command("decide")

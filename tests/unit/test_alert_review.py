@@ -68,6 +68,15 @@ def test_a_re_raised_alert_shows_the_earlier_decision_and_what_changed(
     [change] = earlier["changes"]
     assert change["of"] == "entity" and change["field"] == "names"
     assert "Pak Chol Su" in change["before"] and "Pak Chŏl Su" in change["after"]
+    from click.testing import CliRunner
+
+    from sanctions_ledger.cli.main import cli, register_all
+
+    register_all()
+    out = CliRunner().invoke(cli, ["--db", str(monitored.engine.url), "alerts", "show", str(second["id"])])
+    assert out.exit_code == 0, out.output
+    assert f"decided before on alert #{first['id']}: false_positive by analyst:ann" in out.output
+    assert "entity names:" in out.output and "Pak Chŏl Su" in out.output
     decide(monitored, int(second["id"]), "escalate", "accented spelling: check the DOB", "analyst:bob")
     v2 = CUSTOMERS.replace("c6,Pak Chol Su,person,,,", "c6,Pak Chol Su,person,1988,,")
     mon.load_watchlist("bank", write(tmp_path, "b.csv", v2), create=False, actor="t")
