@@ -301,3 +301,15 @@ def test_ui_errors_use_the_documented_shape_and_name_no_server_path(
             assert msg.startswith("empty.csv: ") and jobs_dir not in msg and "input.csv" not in msg
             r = c.post("/ui/batch", files={"file": ("empty.csv", body, "text/csv")}, data={"csrf": token(c)})
             assert r.status_code == 422 and jobs_dir not in r.text and "input.csv" not in r.text
+
+
+def test_a_forged_cookie_or_another_sessions_token_is_refused(filled: Ledger, keys: dict[str, str]) -> None:
+    with make(filled, read_requires_key=True) as alice, make(filled, read_requires_key=True) as mallory:
+        sign_in(alice, keys["analyst"])
+        sign_in(mallory, keys["read"])
+        theirs = token(mallory, "/ui/batch")
+        r = alice.post("/ui/batch", files={"file": ("c.csv", CSV, "text/csv")}, data={"csrf": theirs})
+        assert r.status_code == 403  # a token is bound to its session
+        for forged in ("x" * 43, "", "sk_" + "a" * 40, keys["read"]):
+            mallory.cookies.set("sl_session", forged, path="/ui")
+            assert mallory.get("/ui/", follow_redirects=False).status_code == 401, forged
