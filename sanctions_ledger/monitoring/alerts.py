@@ -427,7 +427,13 @@ _SKIP = {"provenance", "source", "first_seen", "last_seen"}
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """A value as an analyst reads it: a name by its text (and kind), anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        kind = value.get("kind")
+        return f"{value['name']} ({kind})" if kind and kind != "primary" else str(value["name"])
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _changes(what: str, before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, str]]:
