@@ -13,6 +13,10 @@ is older than ``stale_after`` seconds belonged to a worker that died (or a serve
 queued again and screened from the start, up to ``MAX_ATTEMPTS`` runs, then failed with the reason. Each
 run writes a part file of its own and renames it to ``result.jsonl`` when complete, and only while its worker
 still holds the job, so a result that can be downloaded is always whole and from one run.
+
+A job belongs to the actor that uploaded it (``api-key:<name>``, or ``anonymous`` on a server with open
+reads): :meth:`JobManager.get` and :meth:`JobManager.result_path` given a viewer answer only for that actor
+and admins, and not found for anyone else. Errors name the file as it was uploaded, never the jobs folder.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Server-rendered pages (Jinja2, autoescaped; a small CSS file; no JavaScript), mounted at ``/ui``."""
+"""Server-rendered pages (Jinja2, autoescaped; a small CSS file; no JavaScript), mounted at ``/ui``.
+
+Signing in with an API key, the scopes and the forms' CSRF tokens: :mod:`sanctions_ledger.web.guard`."""
 
 from __future__ import annotations
 
