@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -126,7 +126,10 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
     )
 
 
-def finish(request: Request, response: Response) -> Response:
+R = TypeVar("R", bound=Response)
+
+
+def finish(request: Request, response: R) -> R:
     """Set an anonymous viewer's new token cookie on the response."""
     v: Any = getattr(request.state, "viewer", None)
     if isinstance(v, Viewer) and v.csrf_seed is not None:

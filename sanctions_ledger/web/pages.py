@@ -59,7 +59,7 @@ def _ui(request: Request) -> str:
 def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     v = getattr(request.state, "viewer", None)
     html = env.get_template(template).render(ui=_ui(request), request=request, show=_show, viewer=v, **ctx)
-    return guard.finish(request, HTMLResponse(html, status_code=status))  # type: ignore[return-value]
+    return guard.finish(request, HTMLResponse(html, status_code=status))
 
 
 TITLES = {404: "Not found", 401: "Sign in needed", 403: "Not allowed", 409: "Conflict", 503: "Unavailable"}
