@@ -313,3 +313,17 @@ def test_a_forged_cookie_or_another_sessions_token_is_refused(filled: Ledger, ke
         for forged in ("x" * 43, "", "sk_" + "a" * 40, keys["read"]):
             mallory.cookies.set("sl_session", forged, path="/ui")
             assert mallory.get("/ui/", follow_redirects=False).status_code == 401, forged
+
+
+def test_sessions_that_expired_long_ago_are_dropped_at_the_next_sign_in(
+    filled: Ledger, keys: dict[str, str]
+) -> None:
+    from datetime import timedelta
+
+    with make(filled) as c:
+        sign_in(c, keys["read"])
+        with filled.engine.begin() as conn:
+            conn.execute(update(web_sessions).values(expires_at=t.utcnow() - timedelta(days=8)))
+        sign_in(c, keys["other"])
+    with filled.engine.connect() as conn:
+        assert [r.key_name for r in conn.execute(select(web_sessions))] == ["k-other"]
