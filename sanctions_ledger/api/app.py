@@ -1,8 +1,9 @@
 """The FastAPI application: ``create_app()`` builds it over one ledger.
 
 Routers (one per resource) answer JSON in the same shapes as the CLI's ``--json``; the web pages live
-under ``/ui``. Middleware, outermost first: metrics, the lean path of ``POST /screen`` (``fastpath``), request
-size limits, CORS (only when origins are configured).
+under ``/ui``. Middleware, outermost first: metrics, security headers and the cross-origin write check
+(``security``), the lean path of ``POST /screen`` (``fastpath``), request size limits, CORS (only when
+origins are configured).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sanctions_ledger.api.routers import (
     screen,
     statements,
 )
+from sanctions_ledger.api.security import SecurityMiddleware
 from sanctions_ledger.api.services import build_services
 from sanctions_ledger.api.settings import ApiSettings
 from sanctions_ledger.ledger import Ledger, open_ledger
@@ -146,6 +148,7 @@ def create_app(
     if settings.fast_screen:
         route = next(r for r in screen.router.routes if getattr(r, "path", None) == "/screen")
         app.add_middleware(ScreenFastPath, services=services, settings=settings, route=route, metrics=metrics)
+    app.add_middleware(SecurityMiddleware, allowed_origins=settings.cors_origins)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 

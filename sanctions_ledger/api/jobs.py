@@ -13,6 +13,10 @@ is older than ``stale_after`` seconds belonged to a worker that died (or a serve
 queued again and screened from the start, up to ``MAX_ATTEMPTS`` runs, then failed with the reason. Each
 run writes a part file of its own and renames it to ``result.jsonl`` when complete, and only while its worker
 still holds the job, so a result that can be downloaded is always whole and from one run.
+
+A job belongs to the actor that uploaded it (``api-key:<name>``, or ``anonymous`` on a server with open
+reads): :meth:`JobManager.get` and :meth:`JobManager.result_path` given a viewer answer only for that actor
+and admins, and not found for anyone else. Errors name the file as it was uploaded, never the jobs folder.
 """
 
 from __future__ import annotations
@@ -231,8 +235,9 @@ class JobManager:
         done = failed = matched = 0
         try:
             if not (workdir / "input.csv").is_file():
+                log.error("screening job %s: %s is missing", job_id, workdir / "input.csv")
                 raise InputError(
-                    f"the uploaded file of job {job_id} is no longer in {self.root}",
+                    f"the uploaded file of job {job_id} is no longer in the jobs folder",
                     hint="the jobs folder must be shared by all workers and kept; upload it again",
                 )
             screener = self.screening.screener()
@@ -260,8 +265,11 @@ class JobManager:
             part.replace(workdir / "result.jsonl")
             self._finish(job_id, "done", done, failed, matched)
         except Exception as exc:  # a broken file or store: the job fails with the reason
-            reason = exc.message if isinstance(exc, SanctionsError) else f"{type(exc).__name__}: {exc}"
-            log.warning("screening job %s failed: %s", job_id, reason)
+            log.warning("screening job %s failed: %s", job_id, exc)
+            reason = exc.message if isinstance(exc, SanctionsError) else f"{type(exc).__name__}"
+            reason = reason.replace(str(workdir / "input.csv"), "the uploaded file").replace(
+                str(self.root), ""
+            )
             self._finish(job_id, "failed", done, failed, matched, reason)
 
     def _lost(self, job_id: str, part: Path) -> None:
@@ -305,7 +313,7 @@ class JobManager:
         try:
             with (workdir / "input.csv").open("wb") as out:
                 shutil.copyfileobj(upload, out, 1 << 20)
-            rows = self._count_rows(workdir / "input.csv")
+            rows = self._count_rows(workdir / "input.csv", filename or "upload.csv")
             with self.ledger.engine.begin() as conn:
                 conn.execute(
                     J.insert().values(
@@ -325,11 +333,17 @@ class JobManager:
         self._wake.set()
         return self.get(job_id)
 
-    def _count_rows(self, path: Path) -> int:
+    def _count_rows(self, path: Path, filename: str) -> int:
+        """The rows of the upload; its errors name the uploaded file, never where the server keeps it."""
         n = 0
-        for n, _values, _error in read_rows(path):
-            if n > self.rows_max:
-                raise InputError(f"the CSV has more than {self.rows_max} rows; split it into several jobs")
+        try:
+            for n, _values, _error in read_rows(path):
+                if n > self.rows_max:
+                    raise InputError(
+                        f"the CSV has more than {self.rows_max} rows; split it into several jobs"
+                    )
+        except InputError as exc:
+            raise InputError(exc.message.replace(str(path), filename[:200]), hint=exc.hint) from None
         return n
 
     def _trim(self) -> None:
@@ -346,23 +360,29 @@ class JobManager:
         for r in old:
             shutil.rmtree(self.root / str(r.id), ignore_errors=True)
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str, viewer: str | None = None, admin: bool = False) -> Job:
+        """The job; with ``viewer`` (an actor such as ``api-key:NAME`` or ``anonymous``) only when it is
+        theirs or ``admin`` is set, else it is not found (whether it exists is not revealed)."""
         with self.ledger.engine.connect() as conn:
             r = conn.execute(select(J).where(J.c.id == job_id)).first()
-        if r is None:
+        if r is None or not (viewer is None or admin or r.created_by == viewer):
             raise NotFoundError(
                 f"no batch job {job_id!r}",
                 hint=f"the newest {self.keep} finished jobs are kept; upload the file again",
             )
         return _job(r)
 
-    def recent(self, limit: int = 20) -> list[Job]:
+    def recent(self, limit: int = 20, created_by: str | None = None) -> list[Job]:
+        """The newest jobs (of ``created_by`` only, when given)."""
+        q = select(J).order_by(J.c.created_at.desc(), J.c.id.desc()).limit(limit)
+        if created_by is not None:
+            q = q.where(J.c.created_by == created_by)
         with self.ledger.engine.connect() as conn:
-            rows = conn.execute(select(J).order_by(J.c.created_at.desc(), J.c.id.desc()).limit(limit)).all()
+            rows = conn.execute(q).all()
         return [_job(r) for r in rows]
 
-    def result_path(self, job_id: str) -> Path:
-        job = self.get(job_id)
+    def result_path(self, job_id: str, viewer: str | None = None, admin: bool = False) -> Path:
+        job = self.get(job_id, viewer, admin)
         if job.status != "done":
             raise ConflictError(
                 f"job {job_id} is {job.status}, not done ({job.rows_done}/{job.rows_total} rows)",
@@ -370,8 +390,9 @@ class JobManager:
             )
         path = self.root / job_id / "result.jsonl"
         if not path.is_file():
+            log.error("screening job %s: %s is missing", job_id, path)
             raise NotFoundError(
-                f"the result of job {job_id} is no longer in {self.root}",
+                f"the result of job {job_id} is no longer in the jobs folder",
                 hint="the jobs folder must be shared by all workers and kept; upload the file again",
             )
         return path

@@ -46,8 +46,17 @@ def _print_load(s: dict[str, Any]) -> None:
         f"({s['added']} added, {s['changed']} changed, {s['removed']} removed, {s['unchanged']} unchanged); "
         f"alerts: {a['raised']} raised, {a['reopened']} reopened, {a['closed']} closed"
     )
-    if not s["screened_against"]:
-        err("note: no snapshot has been processed yet; `sanctions monitor run` screens the watchlist")
+    c = s.get("caught_up")
+    if c:
+        a = c["alerts"]
+        what = "a full re-screen against" if c["mode"] == "full" else "the deltas of"
+        click.echo(
+            f"screened by {what} snapshot(s) {', '.join(f'#{i}' for i in c['snapshots']) or 'none'}: "
+            f"alerts {a.get('raised', 0)} raised, {a.get('reopened', 0)} reopened, "
+            f"{a.get('closed', 0)} closed"
+        )
+    elif not s["screened_against"]:
+        err("note: the ledger holds no snapshot yet; the watchlist is screened when one is loaded")
 
 
 @watchlist.command("add")
@@ -57,8 +66,9 @@ def _print_load(s: dict[str, Any]) -> None:
 @json_option
 @click.pass_context
 def watchlist_add(ctx: click.Context, name: str, path: Path, description: str, as_json: bool) -> None:
-    """Create watchlist NAME from PATH (CSV or Parquet: id, name, type, dob, country, imo, id_number)."""
-    s = _monitor(ctx).load_watchlist(name, path, create=True, description=description)
+    """Create watchlist NAME from PATH (CSV or Parquet: id, name, type, dob, country, imo, id_number) and
+    screen it against the current snapshots at once."""
+    s = _monitor(ctx).add_watchlist(name, path, description=description)
     emit_json(s) if as_json else _print_load(s)
 
 
@@ -83,8 +93,11 @@ def watchlist_list(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     table(
-        [(w["name"], w["records"], w["uploads"], w["open_alerts"], w["created_at"]) for w in rows],
-        ["name", "records", "uploads", "open alerts", "created"],
+        [
+            (w["name"], w["records"], w["uploads"], w["open_alerts"], w["queue_alerts"], w["created_at"])
+            for w in rows
+        ],
+        ["name", "records", "uploads", "open alerts", "to review", "created"],
     )
 
 
@@ -268,6 +281,13 @@ def alerts_show(ctx: click.Context, alert_id: int, as_json: bool) -> None:
     for e in a["events"]:
         extra = " ".join(x for x in (e["decision"], e["reason"]) if x)
         click.echo(f"  {e['at']}  {e['kind']:<9} {e['actor']}  {extra}")
+    for d in a.get("earlier", []):
+        click.echo(
+            f"  decided before on alert #{d['alert_id']}: {d['decision']} by {d['decided_by']} "
+            f"({d['decided_at']}): {d['reason']}"
+        )
+        for c in d["changes"]:
+            click.echo(f"    {c['of']} {c['field']}: {c['before'] or '-'} -> {c['after'] or '-'}")
 
 
 @alerts.command("decide")

@@ -59,6 +59,12 @@ def _v6_screen_jobs(conn: Connection) -> None:
     screen_jobs.create(conn, checkfirst=True)
 
 
+def _v12_web_sessions(conn: Connection) -> None:
+    from sanctions_ledger.ledger.sessions_tables import web_sessions
+
+    web_sessions.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core ledger tables", _v1_core),
     Migration(2, "program tags on entity versions", _v2_version_programs),
@@ -66,6 +72,8 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "api keys", _v4_api_keys),
     Migration(5, "watchlists, monitoring runs and alerts", _v5_monitoring),
     Migration(6, "batch screening jobs shared by the API's workers", _v6_screen_jobs),
+    # 12, not 7: numbers 7-11 are left to parallel work; steps run in version order whatever their position
+    Migration(12, "web sign-in sessions", _v12_web_sessions),
 ]
 
 

@@ -16,13 +16,38 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from sanctions_ledger.errors import InputError, NotFoundError
 from sanctions_ledger.ledger import monitoring_tables as mt
+from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.store import Ledger
 from sanctions_ledger.ledger.tables import utcnow
 from sanctions_ledger.model.times import iso
 from sanctions_ledger.monitoring.engine import Hit
 
 DECISIONS = ("true_match", "false_positive", "escalate")
+CLEARED = "false_positive"
 CHUNK = 500
+
+
+def open_condition() -> Any:
+    """The one definition of an open alert, for every list and count: its status is ``open`` and no
+    analyst has cleared it (a false positive). A true match stays open until the pair goes away."""
+    a = mt.alerts
+    return and_(a.c.status == "open", or_(a.c.decision.is_(None), a.c.decision != CLEARED))
+
+
+def queue_condition() -> Any:
+    """The review queue: open alerts without a decision, or escalated."""
+    a = mt.alerts
+    return and_(a.c.status == "open", or_(a.c.decision.is_(None), a.c.decision == "escalate"))
+
+
+def counts(conn: Connection, watchlist_id: int) -> dict[str, int]:
+    """``open`` and ``queue`` counts of one watchlist, by the same conditions as :func:`list_alerts`."""
+    a = mt.alerts
+    out = {}
+    for name, cond in (("open", open_condition()), ("queue", queue_condition())):
+        n = conn.execute(select(func.count()).select_from(a).where(a.c.watchlist_id == watchlist_id, cond))
+        out[name] = int(n.scalar() or 0)
+    return out
 
 
 def _chunks(values: Sequence[Any], n: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -283,8 +308,8 @@ def list_alerts(
     limit: int = 100,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Alerts, newest first. ``status``: ``queue`` (open, undecided or escalated), ``open``, ``closed``,
-    ``all``."""
+    """Alerts, highest score first. ``status``: ``queue`` (open, undecided or escalated), ``open`` (not
+    cleared as a false positive, see :func:`open_condition`), ``closed``, ``all``."""
     a = mt.alerts
     if status not in ("queue", "open", "closed", "all"):
         raise InputError(f"unknown status {status!r}", hint="use queue, open, closed or all")
@@ -294,9 +319,11 @@ def list_alerts(
         raise InputError(f"limit {limit} must be between 1 and 1000")
     conds: list[Any] = []
     if status == "queue":
-        conds += [a.c.status == "open", or_(a.c.decision.is_(None), a.c.decision == "escalate")]
-    elif status in ("open", "closed"):
-        conds.append(a.c.status == status)
+        conds.append(queue_condition())
+    elif status == "open":
+        conds.append(open_condition())
+    elif status == "closed":
+        conds.append(a.c.status == "closed")
     with ledger.engine.connect() as conn:
         names = _names(conn)
         if watchlist is not None:
@@ -344,7 +371,94 @@ def get_alert(ledger: Ledger, alert_id: int) -> dict[str, Any]:
             }
             for e in conn.execute(select(ev).where(ev.c.alert_id == alert_id).order_by(ev.c.id))
         ]
+        d["earlier"] = _earlier(conn, r, d["customer"])
     return d
+
+
+def _earlier(conn: Connection, r: Any, customer: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Decisions on earlier alerts of the same customer and listed entity (before the customer record or
+    the entity changed and this alert was raised), newest first, each with what changed since."""
+    a = mt.alerts
+    rows = conn.execute(
+        select(a)
+        .where(
+            a.c.watchlist_id == r.watchlist_id,
+            a.c.customer_id == r.customer_id,
+            a.c.entity_id == r.entity_id,
+            a.c.id != r.id,
+            a.c.decision.is_not(None),
+        )
+        .order_by(a.c.decided_at.desc(), a.c.id.desc())
+        .limit(5)
+    ).all()
+    out = []
+    for e in rows:
+        changes: list[dict[str, str]] = []
+        if e.record_hash != r.record_hash:
+            wr = mt.watchlist_records
+            before = conn.execute(select(wr.c.content).where(wr.c.id == e.record_id)).scalar()
+            changes += _changes("customer", json.loads(before) if before else {}, customer or {})
+        if int(e.entity_version_id) != int(r.entity_version_id):
+            v = t.entity_versions
+            got = dict(
+                conn.execute(
+                    select(v.c.id, v.c.content).where(v.c.id.in_([e.entity_version_id, r.entity_version_id]))
+                ).all()
+            )
+            old_e = json.loads(got.get(e.entity_version_id) or "{}")
+            new_e = json.loads(got.get(r.entity_version_id) or "{}")
+            changes += _changes("entity", old_e, new_e)
+        out.append(
+            {
+                "alert_id": e.id,
+                "decision": e.decision,
+                "reason": e.decision_reason,
+                "decided_by": e.decided_by,
+                "decided_at": iso(e.decided_at),
+                "status": e.status,
+                "closed_reason": e.closed_reason,
+                "changes": changes,
+            }
+        )
+    return out
+
+
+_SKIP = {"provenance", "source", "first_seen", "last_seen"}
+
+
+def _text(value: Any) -> str:
+    """A value as an analyst reads it: a name by its text (and kind), anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        kind = value.get("kind")
+        return f"{value['name']} ({kind})" if kind and kind != "primary" else str(value["name"])
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _changes(what: str, before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, str]]:
+    """Field by field, what differs between two versions of a record (lists: the items only on one side)."""
+    out = []
+    for field in sorted(set(before) | set(after)):
+        if field in _SKIP:
+            continue
+        b, n = before.get(field), after.get(field)
+        if b == n:
+            continue
+        if isinstance(b, list) and isinstance(n, list):
+            bt, nt = [_text(x) for x in b], [_text(x) for x in n]
+            gone, came = [x for x in bt if x not in nt], [x for x in nt if x not in bt]
+            out.append({"of": what, "field": field, "before": "; ".join(gone), "after": "; ".join(came)})
+        else:
+            out.append(
+                {
+                    "of": what,
+                    "field": field,
+                    "before": "" if b is None else _text(b),
+                    "after": "" if n is None else _text(n),
+                }
+            )
+    return out
 
 
 def decide(ledger: Ledger, alert_id: int, decision: str, reason: str, actor: str) -> dict[str, Any]:

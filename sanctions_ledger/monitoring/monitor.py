@@ -251,16 +251,16 @@ class Monitor:
         return screen_records(index, records, self.threshold)
 
     def watchlists(self) -> list[dict[str, Any]]:
-        r, a = mt.watchlist_records, mt.alerts
+        """Each watchlist with its current records, open alerts (cleared ones are not open) and the alerts
+        waiting for review: the same counts as ``list_alerts(status="open" | "queue")``."""
+        r = mt.watchlist_records
         out = []
         with self.ledger.engine.connect() as conn:
             for row in self._watchlists(conn):
                 n = conn.execute(
                     select(func.count()).where(r.c.watchlist_id == row.id, r.c.last_upload.is_(None))
                 ).scalar()
-                n_open = conn.execute(
-                    select(func.count()).where(a.c.watchlist_id == row.id, a.c.status == "open")
-                ).scalar()
+                alert_counts = al.counts(conn, int(row.id))
                 out.append(
                     {
                         "id": row.id,
@@ -270,10 +270,52 @@ class Monitor:
                         "created_by": row.created_by,
                         "uploads": row.current_upload,
                         "records": int(n or 0),
-                        "open_alerts": int(n_open or 0),
+                        "open_alerts": alert_counts["open"],
+                        "queue_alerts": alert_counts["queue"],
                     }
                 )
         return out
+
+    def add_watchlist(
+        self,
+        name: str,
+        path: Path,
+        *,
+        actor: str | None = None,
+        description: str = "",
+        source: str | None = None,
+    ) -> dict[str, Any]:
+        """Create watchlist ``name`` from ``path`` and screen it against the current snapshots at once.
+
+        The new records are screened against the snapshots monitoring has processed; then monitoring is
+        brought up to date: with no snapshot processed yet, a full re-screen against the latest snapshot of
+        every list; else the snapshots loaded since (one delta each). The result is the load's counts with
+        ``caught_up``: what that second step did (None when there was nothing to do)."""
+        actor = actor or default_actor()
+        stats = self.load_watchlist(
+            name, path, create=True, actor=actor, description=description, source=source
+        )
+        with self.ledger.engine.connect() as conn:
+            _, baseline_at = self._state(conn)
+            pending = len(self.pending_ids(conn))
+            any_snapshot = conn.execute(select(t.snapshots.c.id).limit(1)).first() is not None
+        caught_up: dict[str, Any] | None = None
+        if any_snapshot and (baseline_at is None or not stats["screened_against"]):
+            full = self.full(actor)
+            caught_up = {"mode": "full", "snapshots": full["snapshots"], "alerts": full["alerts"]}
+        elif pending:
+            run = self.run(actor)
+            totals = {"raised": 0, "reopened": 0, "closed": 0}
+            for p in run["processed"]:
+                for k in totals:
+                    totals[k] += int(p.get("alerts", {}).get(k, 0))
+            caught_up = {
+                "mode": "delta",
+                "snapshots": [p["snapshot"] for p in run["processed"]],
+                "alerts": totals,
+            }
+        stats["caught_up"] = caught_up
+        return stats
 
     def load_watchlist(
         self,
@@ -283,22 +325,26 @@ class Monitor:
         create: bool,
         actor: str | None = None,
         description: str = "",
+        source: str | None = None,
     ) -> dict[str, Any]:
         """Add (``create``) or update a watchlist from a CSV or Parquet file. The file is validated
-        completely first: any bad row refuses the whole file."""
+        completely first: any bad row refuses the whole file. ``source`` names the file in the results and
+        the audit log (default: ``path``; an upload gives the name it was uploaded under)."""
         name = name.strip()
         if not name or len(name) > 128:
             raise InputError("a watchlist name must be 1 to 128 characters")
         records, fmt, sha = read_records(path)
         actor = actor or default_actor()
         return self._write(
-            lambda: self._load_watchlist(name, path, records, fmt, sha, create, actor, description)
+            lambda: self._load_watchlist(
+                name, source or str(path), records, fmt, sha, create, actor, description
+            )
         )
 
     def _load_watchlist(
         self,
         name: str,
-        path: Path,
+        path: str,
         records: list[CustomerRecord],
         fmt: str,
         sha: str,
@@ -358,7 +404,7 @@ class Monitor:
                     seq=seq,
                     loaded_at=now,
                     loaded_by=actor,
-                    file=str(path),
+                    file=path,
                     sha256=sha,
                     format=fmt,
                     rows=len(records),
@@ -411,7 +457,7 @@ class Monitor:
             stats = {
                 "watchlist": name,
                 "upload": seq,
-                "file": str(path),
+                "file": path,
                 "format": fmt,
                 "rows": len(records),
                 "added": len(added),

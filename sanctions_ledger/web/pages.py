@@ -1,27 +1,40 @@
-"""The pages: server-rendered HTML over the core (ledger, screening, actions, statements), no JavaScript."""
+"""The pages: server-rendered HTML over the core (ledger, screening, actions, statements), no JavaScript.
+
+Who may see and do what is decided in :mod:`sanctions_ledger.web.guard` (the same scopes as the API);
+every page but the sign-in page goes through it.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sanctions_ledger.actions.story import entity_story
-from sanctions_ledger.errors import InputError, NotFoundError, SanctionsError
+from sanctions_ledger.api.sessions import sign_in, sign_out
+from sanctions_ledger.errors import AuthError, InputError, NotFoundError, SanctionsError
 from sanctions_ledger.ledger.queries import list_of
 from sanctions_ledger.model import Entity
 from sanctions_ledger.model.times import iso, parse_instant, zone
+from sanctions_ledger.web import guard
 from sanctions_ledger.web.charts import size_chart
 
 if TYPE_CHECKING:
     from sanctions_ledger.api.jobs import JobManager
     from sanctions_ledger.api.services import Services
+    from sanctions_ledger.api.settings import ApiSettings
 
 HERE = Path(__file__).parent
+DECISION_LABELS = {"true_match": "True match", "false_positive": "False positive", "escalate": "Escalate"}
 
 env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -39,30 +52,53 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _ui(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
 def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    ui = request.scope.get("root_path", "").rstrip("/")
-    html = env.get_template(template).render(ui=ui, request=request, show=_show, **ctx)
-    return HTMLResponse(html, status_code=status)
+    v = getattr(request.state, "viewer", None)
+    html = env.get_template(template).render(ui=_ui(request), request=request, show=_show, viewer=v, **ctx)
+    return guard.finish(request, HTMLResponse(html, status_code=status))
 
 
-def _error(request: Request, exc: SanctionsError) -> HTMLResponse:
-    titles = {
-        404: "Not found",
-        401: "API key needed",
-        403: "Not allowed",
-        409: "Conflict",
-        503: "Unavailable",
-    }
-    status = exc.http_status if 400 <= exc.http_status < 600 else 400
+TITLES = {404: "Not found", 401: "Sign in needed", 403: "Not allowed", 409: "Conflict", 503: "Unavailable"}
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser (it asks for HTML); other clients get errors in the API's JSON shape."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, type_: str, message: str, hint: str | None) -> Response:
+    """An error as a page for browsers, or in the API's documented shape ``{"error": {...}}``."""
+    if not _wants_html(request):
+        return JSONResponse({"error": {"type": type_, "message": message, "hint": hint}}, status_code=status)
     return render(
         request,
         "error.html",
         status=status,
         status_code=status,
-        title=titles.get(status, "That did not work"),
-        message=exc.message,
-        hint=exc.hint,
+        title=TITLES.get(status, "That did not work"),
+        message=message,
+        hint=hint,
     )
+
+
+def _error(request: Request, exc: SanctionsError) -> Response:
+    status = exc.http_status if 400 <= exc.http_status < 600 else 400
+    if status == 401 and request.method == "GET" and _wants_html(request):
+        ui = _ui(request)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{ui}/login?next={quote(here, safe='')}", status_code=303)
+    return _error_page(request, status, type(exc).__name__, exc.message, exc.hint)
+
+
+def _next(ui: str, target: str | None) -> str:
+    """Where to go after signing in: a page of this site only (never another host)."""
+    if target and target.startswith(f"{ui}/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return f"{ui}/"
 
 
 def _snap_rows(snaps: list[Any], tz: str) -> list[dict[str, Any]]:
@@ -75,16 +111,80 @@ def _snap_rows(snaps: list[Any], tz: str) -> list[dict[str, Any]]:
     return out
 
 
-def build(services: Services, jobs: JobManager) -> FastAPI:
+def build(services: Services, jobs: JobManager, settings: ApiSettings) -> FastAPI:
     """The pages as an app of their own (mounted at ``/ui``), with HTML error pages."""
     web = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    web.state.services = services
+    web.state.settings = settings
     ledger = services.ledger
+    pages = APIRouter(dependencies=[Depends(guard.need_read)])
 
     @web.exception_handler(SanctionsError)
-    async def _sanctions_error(request: Request, exc: SanctionsError) -> HTMLResponse:
+    async def _sanctions_error(request: Request, exc: SanctionsError) -> Response:
         return _error(request, exc)
 
-    @web.get("/", response_class=HTMLResponse)
+    @web.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        await guard.viewer(request)
+        if exc.status_code == 404:
+            return _error_page(request, 404, "NotFoundError", "no such page", "start from the home page")
+        msg = exc.detail if isinstance(exc.detail, str) else "the request was refused"
+        return _error_page(request, exc.status_code, "HTTPError", msg, None)
+
+    @web.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        await guard.viewer(request)
+        parts = [
+            ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+            + f": {e.get('msg', 'invalid')}"
+            for e in exc.errors()[:5]
+        ]
+        return _error_page(request, 422, "InputError", "invalid request: " + "; ".join(parts), None)
+
+    # ---- signing in and out -----------------------------------------------------------------------------
+
+    @web.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request, next: str | None = Query(None, max_length=2000)) -> Response:
+        v = await guard.viewer(request)
+        ui = _ui(request)
+        if v.key is not None:
+            return RedirectResponse(_next(ui, next), status_code=303)
+        return render(request, "login.html", next=_next(ui, next), error=None)
+
+    @web.post("/login", response_class=HTMLResponse)
+    async def login(
+        request: Request,
+        key: str = Form(..., max_length=200),
+        csrf: str = Form("", max_length=200),
+        next: str = Form("", max_length=2000),
+    ) -> Response:
+        v = await guard.viewer(request)
+        guard.check_csrf(v, csrf)
+        ui = _ui(request)
+        try:
+            session = await run_in_threadpool(sign_in, ledger, key, settings.session_hours)
+        except AuthError as exc:
+            return render(request, "login.html", status=401, next=_next(ui, next), error=exc)
+        response = RedirectResponse(_next(ui, next), status_code=303)
+        max_age = int(settings.session_hours * 3600)
+        guard.set_cookie(request, response, guard.SESSION_COOKIE, session.secret, max_age)
+        response.delete_cookie(guard.CSRF_COOKIE, path=guard.COOKIE_PATH)
+        return response
+
+    @web.post("/logout")
+    async def logout(request: Request, csrf: str = Form("", max_length=200)) -> Response:
+        v = await guard.viewer(request)
+        guard.check_csrf(v, csrf)
+        if v.session is not None:
+            await run_in_threadpool(sign_out, ledger, v.session.secret)
+        ui = _ui(request)
+        response = RedirectResponse(f"{ui}/login?signed_out=1", status_code=303)
+        response.delete_cookie(guard.SESSION_COOKIE, path=guard.COOKIE_PATH)
+        return response
+
+    # ---- pages ----------------------------------------------------------------------------------------
+
+    @pages.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:
         stats = ledger.stats()["lists"]
         lists = [
@@ -92,7 +192,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
         ]
         return render(request, "home.html", lists=lists)
 
-    @web.get("/screen", response_class=HTMLResponse)
+    @pages.get("/screen", response_class=HTMLResponse)
     def screen(
         request: Request,
         name: str | None = Query(None, max_length=500),
@@ -118,34 +218,40 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
             return render(request, "screen.html", status=exc.http_status, q=q, result=None, error=exc)
         return render(request, "screen.html", q=q, result=result, error=None)
 
-    @web.get("/batch", response_class=HTMLResponse)
-    def batch(request: Request) -> Response:
-        recent = [j.to_dict() for j in jobs.recent(20)]
-        return render(request, "batch.html", jobs=recent, error=None)
+    def _my_jobs(v: guard.Viewer) -> list[dict[str, Any]]:
+        return [j.to_dict() for j in jobs.recent(20, None if v.is_admin else v.actor)]
 
-    @web.post("/batch", response_class=HTMLResponse)
-    def batch_upload(request: Request, file: UploadFile = File(...)) -> Response:  # noqa: B008
+    @pages.get("/batch", response_class=HTMLResponse)
+    def batch(request: Request, v: guard.Viewer = Depends(guard.need_read)) -> Response:  # noqa: B008
+        return render(request, "batch.html", jobs=_my_jobs(v), error=None)
+
+    @pages.post("/batch", response_class=HTMLResponse)
+    def batch_upload(
+        request: Request,
+        file: UploadFile = File(...),  # noqa: B008
+        csrf: str = Form("", max_length=200),
+        v: guard.Viewer = Depends(guard.need_read),  # noqa: B008
+    ) -> Response:
+        guard.check_csrf(v, csrf)
         try:
-            job = jobs.submit(file.file, file.filename or "upload.csv")
+            job = jobs.submit(file.file, file.filename or "upload.csv", created_by=v.actor)
         except SanctionsError as exc:
-            recent = [j.to_dict() for j in jobs.recent(20)]
-            return render(request, "batch.html", status=exc.http_status, jobs=recent, error=exc)
-        ui = request.scope.get("root_path", "").rstrip("/")
-        return RedirectResponse(f"{ui}/batch/{job.id}", status_code=303)
+            return render(request, "batch.html", status=exc.http_status, jobs=_my_jobs(v), error=exc)
+        return RedirectResponse(f"{_ui(request)}/batch/{job.id}", status_code=303)
 
-    @web.get("/batch/{job_id}", response_class=HTMLResponse)
-    def batch_job(request: Request, job_id: str) -> Response:
-        return render(request, "job.html", job=jobs.get(job_id).to_dict())
+    @pages.get("/batch/{job_id}", response_class=HTMLResponse)
+    def batch_job(request: Request, job_id: str, v: guard.Viewer = Depends(guard.need_read)) -> Response:  # noqa: B008
+        return render(request, "job.html", job=jobs.get(job_id, v.actor, v.is_admin).to_dict())
 
-    @web.get("/batch/{job_id}/result.jsonl")
-    def batch_result(job_id: str) -> Response:
+    @pages.get("/batch/{job_id}/result.jsonl")
+    def batch_result(request: Request, job_id: str, v: guard.Viewer = Depends(guard.need_read)) -> Response:  # noqa: B008
         return FileResponse(
-            jobs.result_path(job_id),
+            jobs.result_path(job_id, v.actor, v.is_admin),
             media_type="application/x-ndjson",
             filename=f"screening-{job_id[:12]}.jsonl",
         )
 
-    @web.get("/entities/{entity_id}", response_class=HTMLResponse)
+    @pages.get("/entities/{entity_id}", response_class=HTMLResponse)
     def entity(request: Request, entity_id: str, as_of: str | None = Query(None, max_length=64)) -> Response:
         history = ledger.history(entity_id)
         at = (
@@ -175,7 +281,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
             prev_snapshot=prev_snapshot,
         )
 
-    @web.get("/lists/{name}", response_class=HTMLResponse)
+    @pages.get("/lists/{name}", response_class=HTMLResponse)
     def list_page(request: Request, name: str) -> Response:
         tz = ledger.list_timezone(name)
         snaps = ledger.snapshots(name)
@@ -183,7 +289,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
             request, "list.html", name=name, tz=tz, snaps=_snap_rows(snaps, tz), chart=size_chart(snaps)
         )
 
-    @web.get("/lists/{name}/diff", response_class=HTMLResponse)
+    @pages.get("/lists/{name}/diff", response_class=HTMLResponse)
     def diff_page(
         request: Request,
         name: str,
@@ -217,7 +323,7 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
             from_at=iso(from_snap.observed_at),
         )
 
-    @web.get("/actions", response_class=HTMLResponse)
+    @pages.get("/actions", response_class=HTMLResponse)
     def actions_page(
         request: Request,
         date: str | None = Query(None, max_length=10),
@@ -227,13 +333,13 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
 
         return render(request, "actions.html", **actions_view.context(services, date, tz))
 
-    @web.get("/actions/{action_id}", response_class=HTMLResponse)
+    @pages.get("/actions/{action_id}", response_class=HTMLResponse)
     def action_page(request: Request, action_id: str) -> Response:
         from sanctions_ledger.web import actions_view
 
         return render(request, "action.html", **actions_view.action_context(services, action_id))
 
-    @web.get("/alerts", response_class=HTMLResponse)
+    @pages.get("/alerts", response_class=HTMLResponse)
     def alerts_page(
         request: Request,
         status: str = Query("queue", pattern="^(queue|open|closed|all)$"),
@@ -244,13 +350,56 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
 
         detail = get_alert(ledger, alert) if alert else None
         res = list_alerts(ledger, status=status, watchlist=watchlist or None, limit=200)
-        return render(request, "alerts.html", res=res, shown=status, watchlist=watchlist or "", detail=detail)
+        return render(
+            request,
+            "alerts.html",
+            res=res,
+            shown=status,
+            watchlist=watchlist or "",
+            detail=detail,
+            decisions=DECISION_LABELS,
+            error=None,
+            reason="",
+        )
 
-    @web.get("/check", response_class=HTMLResponse)
+    @pages.post("/alerts/{alert_id}/decision", response_class=HTMLResponse)
+    async def decide_alert(
+        request: Request,
+        alert_id: int = PathParam(..., ge=1, le=2**62),
+        decision: str = Form("", max_length=32),
+        reason: str = Form("", max_length=4000),
+        csrf: str = Form("", max_length=200),
+        status: str = Form("queue", pattern="^(queue|open|closed|all)$"),
+    ) -> Response:
+        from sanctions_ledger.monitoring import decide, get_alert, list_alerts
+
+        v = await guard.need_scope(request, "analyst")
+        guard.check_csrf(v, csrf)
+        assert v.key is not None
+        try:
+            await run_in_threadpool(decide, ledger, alert_id, decision, reason, v.key.actor)
+        except InputError as exc:
+            detail = await run_in_threadpool(get_alert, ledger, alert_id)
+            res = await run_in_threadpool(lambda: list_alerts(ledger, status=status, limit=200))
+            return render(
+                request,
+                "alerts.html",
+                status=422,
+                res=res,
+                shown=status,
+                watchlist="",
+                detail=detail,
+                decisions=DECISION_LABELS,
+                error=exc,
+                reason=reason,
+            )
+        return RedirectResponse(f"{_ui(request)}/alerts?alert={alert_id}&status={status}", status_code=303)
+
+    @pages.get("/check", response_class=HTMLResponse)
     def check_form(request: Request) -> Response:
         return render(request, "check.html", text="", at="", tz="", result=None, error=None)
 
-    @web.post("/check", response_class=HTMLResponse)
+    @pages.post("/check", response_class=HTMLResponse)
     def check(
         request: Request,
         text: str = Form(..., max_length=5000),
@@ -267,4 +416,5 @@ def build(services: Services, jobs: JobManager) -> FastAPI:
             )
         return render(request, "check.html", text=text, at=at, tz=tz, result=result, error=None)
 
+    web.include_router(pages)
     return web

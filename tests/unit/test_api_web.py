@@ -13,6 +13,13 @@ from tests.unit.test_api import client, filled
 __all__ = ["client", "filled"]
 
 
+def form_token(client: TestClient, page: str = "/ui/batch") -> str:
+    """The CSRF token the forms of ``page`` carry for this client (its cookies)."""
+    m = re.search(r'name="csrf" value="([^"]+)"', client.get(page).text)
+    assert m, f"no CSRF token on {page}"
+    return m.group(1)
+
+
 def test_home_and_list_page_with_chart(client: TestClient) -> None:
     r = client.get("/", follow_redirects=True)
     assert r.status_code == 200 and "ofac-sdn" in r.text
@@ -54,6 +61,7 @@ def test_batch_upload_progress_and_download(client: TestClient) -> None:
     r = client.post(
         "/ui/batch",
         files={"file": ("c.csv", b"name\nKim Jong Un\nNobody Here\n", "text/csv")},
+        data={"csrf": form_token(client)},
         follow_redirects=False,
     )
     assert r.status_code == 303
@@ -68,7 +76,9 @@ def test_batch_upload_progress_and_download(client: TestClient) -> None:
     assert link
     lines = client.get(link.group(1)).text.splitlines()
     assert len(lines) == 2
-    r = client.post("/ui/batch", files={"file": ("c.csv", b"who\nx\n", "text/csv")})
+    r = client.post(
+        "/ui/batch", files={"file": ("c.csv", b"who\nx\n", "text/csv")}, data={"csrf": form_token(client)}
+    )
     assert r.status_code == 422 and "name" in r.text
 
 

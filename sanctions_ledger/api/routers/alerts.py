@@ -1,20 +1,23 @@
-"""Monitoring alerts: the review queue, one alert with its explanation, and analysts' decisions.
+"""Monitoring alerts: the review queue, one alert with its explanation, analysts' decisions, watchlists.
 
-Reads follow the server's read policy (open by default); a decision needs an ``analyst`` key and is
-recorded under ``api-key:<name>`` with its reason, in the alert's history and the audit log.
+Reads follow the server's read policy (open by default); a decision, and adding a watchlist, need an
+``analyst`` key and are recorded under ``api-key:<name>``, in the alert's history and the audit log.
 """
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path as FilePath
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from sanctions_ledger.api.auth import read_access, require_analyst
 from sanctions_ledger.api.keys import ApiKey
 from sanctions_ledger.api.routers.common import JSON, documented, services
+from sanctions_ledger.errors import InputError, SanctionsError
 from sanctions_ledger.monitoring import Monitor, decide, get_alert, list_alerts
 
 router = APIRouter(tags=["alerts"])
@@ -133,3 +136,56 @@ async def post_decision(
 )
 def get_watchlists(request: Request) -> Any:
     return JSON(Monitor(services(request).ledger).watchlists())
+
+
+def add_watchlist_upload(
+    request: Request, name: str, description: str, upload: UploadFile, actor: str
+) -> dict[str, Any]:
+    """Store the upload in a temporary folder of its own, add the watchlist from it, remove it. Errors name
+    the uploaded file, never the folder."""
+    filename = (upload.filename or "upload.csv")[:200]
+    suffix = FilePath(filename).suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise InputError(f"{filename}: a watchlist is a .csv or .parquet file")
+    with tempfile.TemporaryDirectory(prefix="sanctions-watchlist-") as tmp:
+        path = FilePath(tmp) / f"upload{suffix}"
+        with path.open("wb") as out:
+            while chunk := upload.file.read(1 << 20):
+                out.write(chunk)
+        try:
+            stats: dict[str, Any] = Monitor(services(request).ledger).add_watchlist(
+                name, path, actor=actor, description=description, source=filename
+            )
+        except SanctionsError as exc:
+            exc.message = exc.message.replace(str(path), filename).replace(tmp, "")
+            exc.args = (exc.message,)
+            raise
+    return stats
+
+
+@router.post(
+    "/watchlists",
+    response_class=JSON,
+    status_code=201,
+    summary="Add a watchlist from a CSV or Parquet upload and screen it at once (analyst key)",
+    description="Form fields `name`, `description` (optional) and `file`. The records are screened against "
+    "the current snapshots before the answer: `caught_up` says how (a full re-screen when monitoring has "
+    "not run yet, else the deltas of the snapshots loaded since).",
+    responses=documented(
+        {"watchlist": "customers", "upload": 1, "rows": 6, "alerts": {"raised": 2}, "caught_up": None},
+        "The watchlist's first upload",
+        401,
+        403,
+        409,
+        413,
+        422,
+    ),
+)
+def post_watchlist(
+    request: Request,
+    name: str = Form(..., min_length=1, max_length=128),
+    description: str = Form("", max_length=1000),
+    file: UploadFile = File(..., description="CSV or Parquet: id, name, type, dob, country, ..."),  # noqa: B008
+    key: ApiKey = Depends(require_analyst),  # noqa: B008
+) -> Any:
+    return JSON(add_watchlist_upload(request, name, description, file, key.actor), status_code=201)

@@ -113,6 +113,15 @@ def jobs(request: Request) -> JobManager:
     return jm
 
 
+def job_viewer(request: Request) -> tuple[str, bool]:
+    """Who asks about a job: a job is shown to the key that made it (``anonymous`` for one made without
+    a key on an open server) and to admin keys; to anyone else it does not exist (404)."""
+    key = getattr(request.state, "api_key", None)
+    if key is None:
+        return "anonymous", False
+    return str(key.actor), bool(key.allows("admin"))
+
+
 @router.post(
     "/screen/jobs",
     response_class=JSON,
@@ -135,11 +144,11 @@ def post_job(request: Request, file: UploadFile = File(..., description="The CSV
 @router.get(
     "/screen/jobs/{job_id}",
     response_class=JSON,
-    summary="A batch job's progress",
+    summary="A batch job's progress (shown to the key that made it and to admins)",
     responses=documented(JOB_EXAMPLE, "The job", 401, 404, 422),
 )
 def get_job(request: Request, job_id: str = JobId) -> Any:
-    return JSON(jobs(request).get(job_id).to_dict())
+    return JSON(jobs(request).get(job_id, *job_viewer(request)).to_dict())
 
 
 @router.get(
@@ -159,5 +168,5 @@ def get_job(request: Request, job_id: str = JobId) -> Any:
     },
 )
 def get_job_result(request: Request, job_id: str = JobId) -> Any:
-    path = jobs(request).result_path(job_id)
+    path = jobs(request).result_path(job_id, *job_viewer(request))
     return FileResponse(path, media_type="application/x-ndjson", filename=f"screening-{job_id}.jsonl")
