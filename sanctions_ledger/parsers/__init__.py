@@ -23,7 +23,8 @@ LISTS: dict[str, tuple[str, str]] = {
     "us-bis-dpl": ("US-COMMERCE-BIS", "America/New_York"),
 }
 
-FORMATS = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
+FORMATS: tuple[str, ...] = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
+FORMATS += ("ofac-advanced-xml", "ofac-enhanced-xml")  # OFAC Sanctions List Service
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -51,6 +52,10 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if path.stat().st_size == 0:
         raise ParseError("file is empty (0 bytes)", path=path, hint="a failed download leaves an empty file")
     head = _head(path)
+    if head.startswith(b"PK\x03\x04"):  # a ZIP (OFAC SLS .ZIP): detect from the XML inside
+        from sanctions_ledger.parsers.ofac_sls import zip_head
+
+        head = zip_head(path)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
         raise ParseError(
             "file is UTF-16 encoded (or binary); the official list formats are UTF-8, Windows-1252 or ASCII",
@@ -63,6 +68,14 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if text.startswith(b"<") or b"<?xml" in lower[:100]:
         if b"<consolidated_list" in lower:
             return "un-xml", "un"
+        if b"<sanctionsdata" in lower or (
+            b"<sanctions" in lower and (b"/sanctions/1.0" in lower or b"advanced_xml" in lower)
+        ):
+            from sanctions_ledger.parsers.ofac_sls import list_for
+
+            return ("ofac-enhanced-xml" if b"<sanctionsdata" in lower else "ofac-advanced-xml"), list_for(
+                path
+            )
         if b"<sdnlist" in lower:
             name = path.name.lower()
             lst = "ofac-cons" if ("cons" in name or "ofac-cons" in str(path).lower()) else "ofac-sdn"
@@ -142,7 +155,7 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             return [ListSet("ofac-csv", list_name or lst, files)]
     out = []
     for child in sorted(names.values()):
-        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt"):
+        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt", ".zip"):
             continue
         out.append(_detect_file(child, list_name))
     if not out:
@@ -180,6 +193,11 @@ def parse_set(ls: ListSet) -> ParsedList:
         from sanctions_ledger.parsers import bis_dpl
 
         parsed = bis_dpl.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format in ("ofac-advanced-xml", "ofac-enhanced-xml"):
+        from sanctions_ledger.parsers import ofac_advanced, ofac_enhanced
+
+        sls = ofac_advanced if ls.format == "ofac-advanced-xml" else ofac_enhanced
+        parsed = sls.parse(ls.files["main"], list_name=ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()
