@@ -68,14 +68,10 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if text.startswith(b"<") or b"<?xml" in lower[:100]:
         if b"<consolidated_list" in lower:
             return "un-xml", "un"
-        if b"<sanctionsdata" in lower or (
-            b"<sanctions" in lower and (b"/sanctions/1.0" in lower or b"advanced_xml" in lower)
-        ):
-            from sanctions_ledger.parsers.ofac_sls import list_for
+        from sanctions_ledger.parsers.ofac_sls import list_for, sniff_format  # OFAC Advanced/Enhanced XML
 
-            return ("ofac-enhanced-xml" if b"<sanctionsdata" in lower else "ofac-advanced-xml"), list_for(
-                path
-            )
+        if (sls_format := sniff_format(lower)) is not None:
+            return sls_format, list_for(path)
         if b"<sdnlist" in lower:
             name = path.name.lower()
             lst = "ofac-cons" if ("cons" in name or "ofac-cons" in str(path).lower()) else "ofac-sdn"

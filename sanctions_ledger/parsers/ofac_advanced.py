@@ -34,6 +34,7 @@ from sanctions_ledger.parsers.ofac_sls import (
     IdItem,
     address,
     build,
+    in_record,
     ofac_date_text,
     open_input,
     partial_date,
@@ -502,7 +503,10 @@ def parse(path: Path, *, list_name: str) -> ParsedList:
             if node.tag == "ReferenceValueSets":
                 p.refs = Refs(node, name)
             else:
-                handlers[node.tag](node)
+                try:
+                    handlers[node.tag](node)
+                except ParseError as exc:
+                    raise in_record(exc, node, "FixedRef" if node.tag == "DistinctParty" else "ID") from None
         if not checked:
             _check_root(s.root_tag, s.root_namespace, name)
     if p.documents:

@@ -29,6 +29,7 @@ from sanctions_ledger.parsers.ofac_sls import (
     IdItem,
     address,
     build,
+    in_record,
     ofac_date_text,
     open_input,
     partial_date,
@@ -333,7 +334,10 @@ def parse(path: Path, *, list_name: str) -> ParsedList:
             if not checked:
                 _check_root(s.root_tag, s.root_namespace, name)
                 checked = True
-            handlers[node.tag](node)
+            try:
+                handlers[node.tag](node)
+            except ParseError as exc:
+                raise in_record(exc, node, "id" if node.tag == "entity" else "refId") from None
         if not checked:
             _check_root(s.root_tag, s.root_namespace, name)
     if not p.entities:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from sanctions_ledger.model import Address, Entity, Name, PartialDate, Provenanc
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import require_nonempty
 from sanctions_ledger.parsers.ofac_remarks import apply_labelled, apply_remarks
-from sanctions_ledger.parsers.xmlstream import BinaryReader
+from sanctions_ledger.parsers.xmlstream import BinaryReader, XmlNode
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNZIPPED = 2 << 30  # 2 GiB: the full SDN Advanced XML is ~120 MB
@@ -70,6 +71,18 @@ LIST_PROPERTIES = ("sanctions_lists", "listed_on_by_list", "legal_bases", "sanct
 def script_code(name: str) -> str:
     """ISO 15924 code of an OFAC script name; unknown names are kept as written."""
     return SCRIPTS.get(name.strip().lower(), name.strip())
+
+
+_ROOT = re.compile(rb"<(?:[\w.-]+:)?(sanctionsdata|sanctions)[\s>/]")
+
+
+def sniff_format(head_lower: bytes) -> str | None:
+    """``ofac-enhanced-xml`` / ``ofac-advanced-xml`` when the (lower-cased) start of an XML file has the
+    root element of one of them (any namespace: the parser checks it and says what is wrong)."""
+    m = _ROOT.search(head_lower)
+    if m is None:
+        return None
+    return "ofac-enhanced-xml" if m.group(1) == b"sanctionsdata" else "ofac-advanced-xml"
 
 
 def list_for(path: Path) -> str:
@@ -149,6 +162,20 @@ class _Bounded:
         if self.left < 0:
             raise ParseError("ZIP member is larger than its header says: refused", path=self.name)
         return data
+
+
+def in_record(exc: ParseError, node: XmlNode, key: str) -> ParseError:
+    """``exc`` with its record (``<DistinctParty FixedRef='9639'>``) in front of its message."""
+    rid = node.attrib.get(key)
+    if not rid:
+        return exc
+    return ParseError(
+        f"in <{node.tag} {key}={rid!r}>: {exc.detail}",
+        path=exc.path,
+        line=exc.line,
+        field=exc.field,
+        hint=exc.hint,
+    )
 
 
 # --------------------------------------------------------------------------------------------- dates
