@@ -40,6 +40,7 @@ from sanctions_ledger.parsers.ofac_sls import (
     partial_date,
     script_code,
     strip_bidi,
+    text_of,
 )
 from sanctions_ledger.parsers.xmlsafe import clean
 from sanctions_ledger.parsers.xmlstream import XmlNode, stream
@@ -121,7 +122,7 @@ class _Location:
     def as_address(self) -> Address | None:
         region = self.part("REGION")
         other = self.part("Unknown")
-        notes = [f"region {region}" if region else "", other or ""]
+        notes = [other or ""]
         return address(
             [self.part(f"ADDRESS{i}") or "" for i in (1, 2, 3)],
             self.part("CITY"),
@@ -129,6 +130,7 @@ class _Location:
             self.part("POSTAL CODE"),
             self.country,
             self.iso2,
+            region=region,
             note="; ".join(n for n in notes if n) or None,
         )
 
@@ -183,12 +185,12 @@ class _Parser:
         if node is None:
             return None
         try:
-            y, m, d = (int(node.findtext(t)) for t in ("Year", "Month", "Day"))
+            y, m, d = (int(text_of(node, t)) for t in ("Year", "Month", "Day"))
             datetime(y, m, d)
         except ValueError:
             raise self.error(
-                f"bad date <{node.tag}> {node.findtext('Year')!r}-{node.findtext('Month')!r}-"
-                f"{node.findtext('Day')!r}",
+                f"bad date <{node.tag}> {text_of(node, 'Year')!r}-{text_of(node, 'Month')!r}-"
+                f"{text_of(node, 'Day')!r}",
                 where,
                 node.tag,
             ) from None
@@ -242,7 +244,7 @@ class _Parser:
             values = part.findall("LocationPartValue")
             chosen = [v for v in values if v.attrib.get("Primary") == "true"] or values
             for v in chosen:
-                text = v.findtext("Value")
+                text = text_of(v, "Value")
                 if text:
                     loc.parts.setdefault(ptype, []).append(text)
         self.locations[lid] = loc
@@ -259,7 +261,7 @@ class _Parser:
         if not identity:
             raise self.error("IDRegDocument has no IdentityID", node, "IdentityID")
         label = self.r.text("IDRegDocType", node, "IDRegDocTypeID")
-        value = node.findtext("IDRegistrationNo")
+        value = text_of(node, "IDRegistrationNo")
         country, _ = self.country(node, "IssuedBy-CountryID")
         notes = []
         for dd in node.findall("DocumentDate"):
@@ -269,14 +271,14 @@ class _Parser:
                 continue
             text = ofac_date_text(self.period(dp, node))
             notes.append(f"expires {text}" if "expir" in kind else f"issued {text}")
-        authority = node.findtext("IssuingAuthority")
+        authority = text_of(node, "IssuingAuthority")
         if authority:
             notes.append(f"issuing authority {authority}")
         if node.attrib.get("ValidityID"):
             validity = self.r.text("Validity", node, "ValidityID")
             if validity.lower() != "valid":
                 notes.append(validity.lower())
-        comment = node.findtext("Comment")
+        comment = text_of(node, "Comment")
         if comment:
             notes.append(comment)
         item = IdItem(label, value, country, " ".join(notes) or None)
@@ -305,7 +307,7 @@ class _Parser:
         if schema is None:
             schema = sub_name if sub_name in ("vessel", "aircraft") else "unknown"
         draft = Draft(uid=uid, schema=schema, line=node.line, element=where)
-        draft.remarks = node.findtext("Comment") or None
+        draft.remarks = text_of(node, "Comment") or None
         identities = profile.findall("Identity")
         if not identities:
             raise self.error(f"party {uid} has no Identity", profile, "Identity")
@@ -359,7 +361,7 @@ class _Parser:
         scripts: list[str] = []
         for part in dn.findall("DocumentedNamePart"):
             for v in part.findall("NamePartValue"):
-                text = strip_bidi(clean(v.text))
+                text = strip_bidi(v.text)
                 if not text:
                     continue
                 gid = v.attrib.get("NamePartGroupID", "")
@@ -384,7 +386,7 @@ class _Parser:
         ftype = self.r.text("FeatureType", feature, "FeatureTypeID")
         low = ftype.lower()
         for version in feature.findall("FeatureVersion"):
-            comment = version.findtext("Comment")
+            comment = text_of(version, "Comment")
             if comment:
                 draft.extra.append(("feature_comments", f"{ftype}: {comment}"))
             dp = version.find("DatePeriod")
@@ -407,8 +409,8 @@ class _Parser:
             for d in details:
                 if d.attrib.get("DetailReferenceID"):
                     values.append(self.r.text("DetailReference", d, "DetailReferenceID"))
-                elif clean(d.text):
-                    values.append(clean(d.text))
+                elif d.text.strip():
+                    values.append(d.text.strip())
             values.extend(loc.as_text() for loc in locs if loc.as_text())
             for value in values:
                 self._feature_value(draft, ftype, low, value)
@@ -474,7 +476,7 @@ class _Parser:
         for measure in node.findall("SanctionsMeasure"):
             mtype = self.r.text("SanctionsType", measure, "SanctionsTypeID")
             if mtype.lower() == "program":
-                program = measure.findtext("Comment")
+                program = text_of(measure, "Comment")
                 if not program:
                     raise self.error("program measure without a program name", measure, "Comment")
                 draft.add_program(program)

@@ -35,6 +35,7 @@ from sanctions_ledger.parsers.ofac_sls import (
     partial_date,
     script_code,
     strip_bidi,
+    text_of,
 )
 from sanctions_ledger.parsers.xmlsafe import clean
 from sanctions_ledger.parsers.xmlstream import XmlNode, stream
@@ -65,13 +66,13 @@ class _Parser:
         return ParseError(f"<{node.tag}>: {message}", path=self.name, line=node.line, field=fld)
 
     def flag(self, node: XmlNode, tag: str, where: XmlNode) -> bool:
-        text = node.findtext(tag).lower()
+        text = text_of(node, tag).lower()
         if text not in ("true", "false", ""):
             raise self.error(f"<{tag}> must be true or false, found {text!r}", where, tag)
         return text == "true"
 
     def day(self, node: XmlNode, tag: str, where: XmlNode) -> date:
-        text = node.findtext(tag)
+        text = text_of(node, tag)
         try:
             return date.fromisoformat(text[:10])
         except ValueError:
@@ -106,7 +107,7 @@ class _Parser:
     # ---- records
 
     def on_publication(self, node: XmlNode) -> None:
-        raw = node.findtext("dataAsOf")
+        raw = text_of(node, "dataAsOf")
         if raw:
             try:
                 self.as_of = datetime.fromisoformat(raw).replace(tzinfo=TIMEZONE)
@@ -119,13 +120,13 @@ class _Parser:
             raise self.error("referenceValue has no refId", node, "refId")
         if rid in self.refs:
             raise self.error(f"duplicate referenceValue refId {rid}", node, "refId")
-        self.refs[rid] = (node.findtext("type"), node.findtext("value"), node.findtext("isoCode") or None)
+        self.refs[rid] = (text_of(node, "type"), text_of(node, "value"), text_of(node, "isoCode") or None)
 
     def on_feature_type(self, node: XmlNode) -> None:
         fid = node.attrib.get("featureTypeId")
         if not fid:
             raise self.error("featureType has no featureTypeId", node, "featureTypeId")
-        self.feature_types[fid] = node.findtext("type")
+        self.feature_types[fid] = text_of(node, "type")
 
     def on_entity(self, node: XmlNode) -> None:
         uid = node.attrib.get("id", "")
@@ -136,7 +137,7 @@ class _Parser:
             raise self.error(f"duplicate entity id {uid} (first at line {self.seen[uid]})", node, "id")
         self.seen[uid] = node.line
         info = node.find("generalInfo")
-        etype = info.findtext("entityType") if info is not None else ""
+        etype = text_of(info, "entityType") if info is not None else ""
         if not etype:
             raise self.error(f"entity {uid} has no generalInfo/entityType", node, "entityType")
         draft = Draft(
@@ -145,7 +146,7 @@ class _Parser:
             line=node.line,
             element=f"entity[id={uid}]",
         )
-        draft.remarks = node.findtext("remarks") or None
+        draft.remarks = text_of(node, "remarks") or None
         self._names(node, draft)
         if not any(n.kind == "primary" for n in draft.names):
             raise self.error(f"entity {uid} has no primary name", node, "names")
@@ -157,9 +158,9 @@ class _Parser:
             other = rel.find("relatedEntity")
             if other is None or not other.attrib.get("entityId"):
                 raise self.error("relationship without relatedEntity/@entityId", rel, "relatedEntity")
-            former = " (former)" if rel.findtext("isFormer").lower() == "true" else ""
+            former = " (former)" if text_of(rel, "isFormer").lower() == "true" else ""
             draft.extra.append(
-                ("relationships", f"{rel.findtext('type')}: {other.attrib['entityId']}{former}")
+                ("relationships", f"{text_of(rel, 'type')}: {other.attrib['entityId']}{former}")
             )
             if clean(other.text):
                 draft.extra.append(("linked_to", clean(other.text)))
@@ -173,13 +174,13 @@ class _Parser:
             elif self.flag(name, "isLowQuality", name):
                 kind = "weak"
             else:
-                kind = _ALIAS_KINDS.get(name.findtext("aliasType").lower(), "alias")
+                kind = _ALIAS_KINDS.get(text_of(name, "aliasType").lower(), "alias")
             for i, tr in enumerate(_items(name, "translations", "translation")):
                 self.counts["translations"] += 1
-                script = script_code(tr.findtext("script") or "Latin")
-                last = strip_bidi(tr.findtext("formattedLastName"))
-                first = strip_bidi(tr.findtext("formattedFirstName"))
-                full = strip_bidi(tr.findtext("formattedFullName")) or ", ".join(
+                script = script_code(text_of(tr, "script") or "Latin")
+                last = strip_bidi(text_of(tr, "formattedLastName"))
+                first = strip_bidi(text_of(tr, "formattedFirstName"))
+                full = strip_bidi(text_of(tr, "formattedFullName")) or ", ".join(
                     p for p in (last, first) if p
                 )
                 if not full:
@@ -229,17 +230,15 @@ class _Parser:
             parts: dict[str, list[str]] = {}
             for tr in latin:
                 for part in _items(tr, "addressParts", "addressPart"):
-                    value = part.findtext("value")
+                    value = text_of(part, "value")
                     if value:
-                        parts.setdefault(part.findtext("type").upper(), []).append(value)
+                        parts.setdefault(text_of(part, "type").upper(), []).append(value)
             others = [t for t in translations if t not in latin]
             note_parts = []
-            if parts.get("REGION"):
-                note_parts.append("region " + ", ".join(parts["REGION"]))
             for tr in others:
-                text = ", ".join(p.findtext("value") for p in _items(tr, "addressParts", "addressPart"))
+                text = ", ".join(text_of(p, "value") for p in _items(tr, "addressParts", "addressPart"))
                 if text:
-                    note_parts.append(f"{script_code(tr.findtext('script'))}: {text}")
+                    note_parts.append(f"{script_code(text_of(tr, 'script'))}: {text}")
             built = address(
                 [", ".join(parts.get(p, [])) for p in _ADDRESS_PARTS],
                 ", ".join(parts.get("CITY", [])),
@@ -247,6 +246,7 @@ class _Parser:
                 ", ".join(parts.get("POSTAL CODE", [])),
                 country,
                 iso,
+                region=", ".join(parts.get("REGION", [])) or None,
                 note="; ".join(note_parts) or None,
             )
             if built is not None:
@@ -254,8 +254,8 @@ class _Parser:
 
     def _documents(self, node: XmlNode, draft: Draft) -> None:
         for doc in _items(node, "identityDocuments", "identityDocument"):
-            label = doc.findtext("type")
-            number = doc.findtext("documentNumber")
+            label = text_of(doc, "type")
+            number = text_of(doc, "documentNumber")
             if not label:
                 raise self.error("identityDocument without type", doc, "type")
             country, _ = self.country(doc.find("issuingCountry"), doc)
@@ -264,10 +264,10 @@ class _Parser:
                 d = doc.find(tag)
                 if d is not None:
                     notes.append(f"{word} {ofac_date_text(self.period(d, doc))}")
-            authority = doc.findtext("issuingAuthority")
+            authority = text_of(doc, "issuingAuthority")
             if authority:
                 notes.append(f"issuing authority {authority}")
-            location = doc.findtext("issuingLocation")
+            location = text_of(doc, "issuingLocation")
             if location:
                 notes.append(f"issued in {location}")
             if doc.find("isValid") is not None and not self.flag(doc, "isValid", doc):
@@ -284,9 +284,9 @@ class _Parser:
             if fid and self.feature_types and fid not in self.feature_types:
                 raise self.error(f"featureTypeId {fid!r} is not in <featureTypes>", feat, "type")
             low = ftype.lower()
-            value = feat.findtext("value")
+            value = text_of(feat, "value")
             vd = feat.find("valueDate")
-            comment = feat.findtext("comments")
+            comment = text_of(feat, "comments")
             if comment:
                 draft.extra.append(("feature_comments", f"{ftype}: {comment}"))
             if low == "birthdate":

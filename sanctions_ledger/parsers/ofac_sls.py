@@ -164,6 +164,12 @@ class _Bounded:
         return data
 
 
+def text_of(node: XmlNode, tag: str) -> str:
+    """The text of ``node``'s first child ``tag``, stripped but otherwise as published; ``""`` if absent."""
+    child = node.find(tag)
+    return child.text.strip() if child is not None else ""
+
+
 def in_record(exc: ParseError, node: XmlNode, key: str) -> ParseError:
     """``exc`` with its record (``<DistinctParty FixedRef='9639'>``) in front of its message."""
     rid = node.attrib.get(key)
@@ -290,20 +296,27 @@ def address(
     postal: str | None,
     country_name: str | None,
     iso2: str | None,
+    *,
+    region: str | None = None,
     note: str | None = None,
 ) -> Address | None:
-    """An :class:`Address` as the legacy XML parser builds it; ``None`` when nothing but a note is left."""
+    """An :class:`Address` as the legacy XML parser builds it (a region is the state when there is none,
+    else a note); ``None`` when nothing at all is left."""
     street = ", ".join(p for p in street_parts if p) or None
+    if region and state:
+        note = "; ".join(x for x in (f"region {region}", note) if x)
     addr = Address(
         street=street,
         city=city or None,
-        state=state or None,
+        state=state or region or None,
         postal_code=postal or None,
         country=(to_iso2(country_name) or iso2) if country_name else iso2,
         country_name=country_name or None,
         note=note,
     )
-    return addr if any((addr.street, addr.city, addr.state, addr.postal_code, addr.country_name)) else None
+    return (
+        addr if any((addr.street, addr.city, addr.state, addr.postal_code, addr.country_name, note)) else None
+    )
 
 
 _SPLIT_NOTES = ("Additional Sanctions Information", "For more information")
