@@ -1,5 +1,5 @@
 """`update` of the OFAC lists in the Sanctions List Service formats, against a local mirror of the official
-export folder (a real HTTP server on 127.0.0.1 serving the hand-made fixtures under the official file names)."""
+export folder (an HTTP server on 127.0.0.1 serving the hand-made fixtures under the official file names)."""
 
 from __future__ import annotations
 
