@@ -53,6 +53,7 @@ class Stream:
         self._ancestors: list[str] = []
         self._ready: list[tuple[tuple[str, ...], XmlNode]] = []
         self._final = False
+        self._local: dict[str, str] = {}  # expat's "namespace}local" -> local
         p = self._parser
         p.buffer_text = True
         p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -72,18 +73,21 @@ class Stream:
         raise _Refused(f"{what} is not allowed in a list file (refused for safety)", self.line)
 
     def _start(self, tag: str, attrib: dict[str, str]) -> None:
-        ns, _, local = tag.rpartition("}")
-        if self.root_tag is None:
-            self.root_tag, self.root_namespace, self.root_attrib = local, ns or None, dict(attrib)
-        # attribute names lose their namespace too (xsi:schemaLocation -> schemaLocation)
-        attrs = {k.rpartition("}")[2]: v for k, v in attrib.items()} if attrib else {}
+        local = self._local.get(tag)
+        if local is None:
+            ns, _, local = tag.rpartition("}")
+            self._local[tag] = local
+            if self.root_tag is None:
+                self.root_tag, self.root_namespace, self.root_attrib = local, ns or None, dict(attrib)
+        if attrib and any("}" in k for k in attrib):
+            # attribute names lose their namespace too (xsi:schemaLocation -> schemaLocation)
+            attrib = {k.rpartition("}")[2]: v for k, v in attrib.items()}
         if self._stack:
-            node = XmlNode(local, attrs, self.line)
+            node = XmlNode(local, attrib, self._parser.CurrentLineNumber)
             self._stack[-1].children.append(node)
             self._stack.append(node)
         elif local in self.records:
-            node = XmlNode(local, attrs, self.line)
-            self._stack.append(node)
+            self._stack.append(XmlNode(local, attrib, self._parser.CurrentLineNumber))
         else:
             self._ancestors.append(local)
 

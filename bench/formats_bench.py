@@ -1,0 +1,130 @@
+"""Format benchmarks: for each official file in ``FILES``, parse time, load time (parse + store in a fresh
+SQLite ledger) and peak memory, against the file's size.
+
+    .venv/bin/python bench/formats_bench.py [--shared ../shared] [--repeat 3] [--only FORMAT] [--out FILE]
+
+Each file is measured in a fresh child process, so one file's memory does not colour the next: the child
+reports the growth of its peak resident set (``ru_maxrss``) over the interpreter with the package imported,
+and, in a second pass, the peak of Python allocations during the parse (``tracemalloc``). Times are the best
+of ``--repeat`` runs. Prints a Markdown table (the rows of docs/BENCHMARKS.md, section "Formats") and, with
+``--out``, writes the raw numbers as JSON.
+
+To add a format: add a ``(format, path under shared/data, list)`` row to ``FILES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+# (format, file under ../shared/data, list)
+FILES: list[tuple[str, str, str]] = [
+    ("ofac-xml", "ofac-cons-xml/2020-03-17/consolidated_2020-03-17.xml", "ofac-cons"),
+    ("ofac-advanced-xml", "ofac-cons-advanced/2020-03-17/cons_advanced.xml", "ofac-cons"),
+    ("ofac-enhanced-xml", "ofac-cons-enhanced/2025-01-10/CONS_ENHANCED.ZIP", "ofac-cons"),
+    ("ofac-enhanced-xml", "ofac-sdn-enhanced-irgc/2024-08-28/IRGC_program_export_2024-08-28.xml", "ofac-sdn"),
+]
+
+_CHILD = r"""
+import json, resource, sys, tempfile, time, tracemalloc
+from pathlib import Path
+from sanctions_ledger.ledger import open_ledger
+from sanctions_ledger.parsers import parse_paths
+
+path, list_name, repeat = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+parse_s = []
+for _ in range(repeat):
+    t0 = time.perf_counter()
+    parsed = parse_paths([path], list_name)[0]
+    parse_s.append(time.perf_counter() - t0)
+rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base_rss
+load_s = []
+for _ in range(repeat):
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = open_ledger(f"sqlite:///{tmp}/ledger.db")
+        t0 = time.perf_counter()
+        ledger.load_paths([path], "2026-01-01", list_name=list_name)
+        load_s.append(time.perf_counter() - t0)
+        ledger.close()
+del parsed
+tracemalloc.start()
+parsed = parse_paths([path], list_name)[0]
+_, peak = tracemalloc.get_traced_memory()
+tracemalloc.stop()
+print(json.dumps({
+    "format": parsed.format, "entities": len(parsed.entities), "names": parsed.counts.get("names"),
+    "parse_s": min(parse_s), "load_s": min(load_s), "rss_growth_mib": rss_kib / 1024,
+    "traced_peak_mib": peak / 2**20,
+}))
+"""
+
+
+def measure(path: Path, list_name: str, repeat: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), list_name, str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    row: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    row["file"] = str(path)
+    row["size_mib"] = path.stat().st_size / 2**20
+    row["xml_mib"] = row["size_mib"]
+    if zipfile.is_zipfile(path):  # the parser reads the XML inside: that is the size that matters
+        with zipfile.ZipFile(path) as zf:
+            row["xml_mib"] = sum(i.file_size for i in zf.infolist()) / 2**20
+    return row
+
+
+def markdown(rows: list[dict[str, Any]], data: Path) -> str:
+    lines = [
+        "| format | file | file MiB | XML MiB | entities | parse s | load s | XML MiB/s (parse) "
+        "| peak RSS growth MiB | traced peak MiB | traced peak / XML size |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        rel = os.path.relpath(r["file"], data)
+        lines.append(
+            f"| {r['format']} | `{rel}` | {r['size_mib']:.2f} | {r['xml_mib']:.2f} | {r['entities']:,} "
+            f"| {r['parse_s']:.3f} | {r['load_s']:.3f} | {r['xml_mib'] / r['parse_s']:.1f} "
+            f"| {r['rss_growth_mib']:.1f} | {r['traced_peak_mib']:.1f} "
+            f"| {r['traced_peak_mib'] / r['xml_mib']:.1f}x |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", help="Only rows of this format.")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    data = args.shared / "data"
+    rows = []
+    for fmt, rel, list_name in FILES:
+        if args.only and fmt != args.only:
+            continue
+        path = data / rel
+        if not path.exists():
+            print(f"skipped (missing): {path}", file=sys.stderr)
+            continue
+        row = measure(path, list_name, args.repeat)
+        if row["format"] != fmt:
+            raise SystemExit(f"{rel}: detected as {row['format']}, the table says {fmt}")
+        rows.append(row)
+        print(f"measured {fmt} {rel}", file=sys.stderr)
+    print(markdown(rows, data))
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
