@@ -1,15 +1,18 @@
 """Format benchmarks: for each official file in ``FILES``, parse time, load time (parse + store in a fresh
 SQLite ledger) and peak memory, against the file's size.
 
-    .venv/bin/python bench/formats_bench.py [--shared ../shared] [--repeat 3] [--only FORMAT] [--out FILE]
+    .venv/bin/python bench/formats_bench.py [--shared ../shared] [--repeat 3] [--only FORMAT] [--scale N]
+                                            [--out FILE]
 
 Each file is measured in a fresh child process, so one file's memory does not colour the next: the child
-reports the growth of its peak resident set (``ru_maxrss``) over the interpreter with the package imported,
+reports the growth of its peak resident set (``VmHWM``) over the interpreter with the package imported,
 and, in a second pass, the peak of Python allocations during the parse (``tracemalloc``). Times are the best
 of ``--repeat`` runs. Prints a Markdown table (the rows of docs/BENCHMARKS.md, section "Formats") and, with
 ``--out``, writes the raw numbers as JSON.
 
-To add a format: add a ``(format, path under shared/data, list)`` row to ``FILES``.
+``--scale N`` adds synthetic OFAC files of N and 4N times the real parties (under new ids), to see time and
+memory grow with the size beyond the few MiB of the real files. To add a format: add a
+``(format, path under shared/data, list)`` row to ``FILES``.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -32,19 +37,25 @@ FILES: list[tuple[str, str, str]] = [
 ]
 
 _CHILD = r"""
-import json, resource, sys, tempfile, time, tracemalloc
+import json, sys, tempfile, time, tracemalloc
 from pathlib import Path
 from sanctions_ledger.ledger import open_ledger
 from sanctions_ledger.parsers import parse_paths
 
+def hwm_kib():  # peak resident set of this process since exec (ru_maxrss also counts the parent's)
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM")
+
 path, list_name, repeat = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base_rss = hwm_kib()
 parse_s = []
 for _ in range(repeat):
     t0 = time.perf_counter()
     parsed = parse_paths([path], list_name)[0]
     parse_s.append(time.perf_counter() - t0)
-rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base_rss
+rss_kib = hwm_kib() - base_rss
 load_s = []
 for _ in range(repeat):
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,6 +94,53 @@ def measure(path: Path, list_name: str, repeat: int) -> dict[str, Any]:
     return row
 
 
+# Synthetic files for the scaling rows: the real parties repeated ``n`` times under new ids (every id-like
+# attribute of the party blocks shifted by a multiple of 10**8, reference-table ids untouched).
+_ADV_ID_ATTRS = (
+    "FixedRef|ID|ProfileID|From-ProfileID|To-ProfileID|IdentityID|LocationID|NamePartGroupID|DocumentedNameID"
+    "|FeatureVersionID|SanctionsEntryID|IssuedIn-LocationID"
+)
+_ADV_ID = re.compile(rf'(\s(?:{_ADV_ID_ATTRS})=")(\d+)(")')
+_ENH_ID = re.compile(r'(<entity id="|entityId=")(\d+)(")')
+
+
+def _shift(pattern: re.Pattern[str], text: str, k: int) -> str:
+    return pattern.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + k * 10**8}{m.group(3)}", text)
+
+
+def scaled_advanced(src: Path, n: int, out: Path) -> Path:
+    text = src.read_text(encoding="utf-8")
+    head, rest = text.split("<Locations>", 1)
+    body, tail = rest.rsplit("</SanctionsEntries>", 1)
+    body = "<Locations>" + body + "</SanctionsEntries>"
+    blocks = {}
+    for name in (
+        "Locations",
+        "IDRegDocuments",
+        "DistinctParties",
+        "ProfileRelationships",
+        "SanctionsEntries",
+    ):
+        blocks[name] = body[body.index(f"<{name}>") + len(name) + 2 : body.index(f"</{name}>")]
+    parts = [head]
+    for name, inner in blocks.items():
+        parts.append(f"<{name}>" + "".join(_shift(_ADV_ID, inner, k) for k in range(n)) + f"</{name}>")
+    parts.append(tail)
+    out.write_text("".join(parts), encoding="utf-8")
+    return out
+
+
+def scaled_enhanced(src: Path, n: int, out: Path) -> Path:
+    text = src.read_text(encoding="utf-8")
+    head, rest = text.split("<entities>", 1)
+    inner, tail = rest.split("</entities>", 1)
+    out.write_text(
+        head + "<entities>" + "".join(_shift(_ENH_ID, inner, k) for k in range(n)) + "</entities>" + tail,
+        encoding="utf-8",
+    )
+    return out
+
+
 def markdown(rows: list[dict[str, Any]], data: Path) -> str:
     lines = [
         "| format | file | file MiB | XML MiB | entities | parse s | load s | XML MiB/s (parse) "
@@ -90,7 +148,7 @@ def markdown(rows: list[dict[str, Any]], data: Path) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        rel = os.path.relpath(r["file"], data)
+        rel = r["file"] if r["file"].startswith("synthetic") else os.path.relpath(r["file"], data)
         lines.append(
             f"| {r['format']} | `{rel}` | {r['size_mib']:.2f} | {r['xml_mib']:.2f} | {r['entities']:,} "
             f"| {r['parse_s']:.3f} | {r['load_s']:.3f} | {r['xml_mib'] / r['parse_s']:.1f} "
@@ -106,6 +164,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", help="Only rows of this format.")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--scale", type=int, default=0, help="Also measure synthetic files of N and 4N copies.")
     args = ap.parse_args()
     data = args.shared / "data"
     rows = []
@@ -121,6 +180,20 @@ def main() -> None:
             raise SystemExit(f"{rel}: detected as {row['format']}, the table says {fmt}")
         rows.append(row)
         print(f"measured {fmt} {rel}", file=sys.stderr)
+    if args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            adv = data / FILES[1][1]
+            enh = data / FILES[3][1]
+            for n in (args.scale, 4 * args.scale):
+                for fn, src, name in (
+                    (scaled_advanced, adv, f"cons_advanced_x{n}.xml"),
+                    (scaled_enhanced, enh, f"sdn_enhanced_x{n}.xml"),
+                ):
+                    path = fn(src, n, Path(tmp) / name)
+                    row = measure(path, "ofac-cons" if "cons" in name else "ofac-sdn", 1)
+                    row["file"] = f"synthetic: {src.name} x{n}"
+                    rows.append(row)
+                    print(f"measured {name}", file=sys.stderr)
     print(markdown(rows, data))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=2))
