@@ -55,7 +55,7 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if head.startswith(b"PK\x03\x04"):  # a ZIP (OFAC SLS .ZIP): detect from the XML inside
         from sanctions_ledger.parsers.ofac_sls import zip_head
 
-        head = zip_head(path)
+        head = zip_head(path) or head
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
         raise ParseError(
             "file is UTF-16 encoded (or binary); the official list formats are UTF-8, Windows-1252 or ASCII",

@@ -352,6 +352,8 @@ class _Parser:
                         last_name=name.last_name,
                     )
                 draft.names.append(name)
+                if identity.attrib.get("False") == "true":  # an identity OFAC knows to be false
+                    draft.extra.append(("false_identity_names", name.name))
         # identity documents (they precede the parties in the file) come first, as in the legacy idList
         draft.ids.extend(self.documents.pop(identity.attrib.get("ID", ""), []))
 

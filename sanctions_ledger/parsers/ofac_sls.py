@@ -133,10 +133,14 @@ def open_input(path: Path) -> Iterator[tuple[BinaryReader, str]]:
             raise ParseError(f"damaged ZIP archive: {exc}", path=path, hint="fetch the file again") from None
 
 
-def zip_head(path: Path, n: int = 4096) -> bytes:
-    """The first ``n`` bytes of the one XML file inside the ZIP at ``path`` (for format detection)."""
+def zip_head(path: Path, n: int = 4096) -> bytes | None:
+    """The first ``n`` bytes of the one XML file inside the ZIP at ``path`` (for format detection);
+    ``None`` for an Office Open XML file (xlsx, docx: also ZIPs), which other parsers read."""
     try:
         with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if "[Content_Types].xml" in names:
+                return None
             xml = [i for i in zf.infolist() if i.filename.lower().endswith(".xml")]
             if len(xml) != 1:
                 raise ParseError(

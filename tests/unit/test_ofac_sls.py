@@ -222,6 +222,20 @@ def test_hostile_xml_is_refused(tmp_path: Path) -> None:
         ofac_enhanced.parse(path, list_name="ofac-cons")
 
 
+def test_office_zip_is_left_to_other_parsers(tmp_path: Path) -> None:
+    """An xlsx is a ZIP of XML files too: the OFAC detection must not claim (or reject) it."""
+    path = tmp_path / "list.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    try:
+        fmt = sniff(path)[0]
+    except ParseError as exc:
+        assert "OFAC ZIP" not in str(exc) and "ZIP archive" not in str(exc)
+    else:
+        assert not fmt.startswith("ofac-")
+
+
 def test_zip_bomb_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "CONS_ENHANCED.ZIP"
     body = GOOD_FILES["enhanced"].read_bytes()
