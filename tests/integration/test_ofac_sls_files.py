@@ -292,3 +292,25 @@ def test_enhanced_against_legacy_of_another_day() -> None:
     assert same["schema"] == n and same["birth_dates"] == n
     assert same["caption"] >= 0.99 * n
     assert same["programs"] >= 0.95 * n and same["identifiers"] >= 0.95 * n
+
+
+@pytest.mark.parametrize(
+    ("folder", "list_name", "fmt", "count"),
+    [
+        (ADVANCED.parent, "ofac-cons", "ofac-advanced-xml", 375),
+        (ENHANCED[0][0].parent, "ofac-cons", "ofac-enhanced-xml", 443),
+        (ENHANCED[1][0].parent, "ofac-sdn", "ofac-enhanced-xml", 293),
+    ],
+    ids=["advanced", "cons-enhanced-zip", "irgc-enhanced"],
+)
+def test_folders_load_through_the_ledger(
+    ledger: Ledger, folder: Path, list_name: str, fmt: str, count: int
+) -> None:
+    """Each folder as `sanctions load` reads it: detected from content, every party stored and dated."""
+    (result,) = ledger.load_paths([folder], folder.name)
+    snap = result.snapshot
+    assert (snap.list, snap.format) == (list_name, fmt)
+    assert result.records_in == result.entities_stored == snap.entity_count == count
+    assert snap.published_at is not None
+    listed = [e.listed_on for e in ledger.entities_at([list_name])]
+    assert len(listed) == count and all(listed)
