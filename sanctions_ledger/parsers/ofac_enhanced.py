@@ -136,6 +136,7 @@ class _Parser:
         if uid in self.seen:
             raise self.error(f"duplicate entity id {uid} (first at line {self.seen[uid]})", node, "id")
         self.seen[uid] = node.line
+        self._check_references(node)
         info = node.find("generalInfo")
         etype = text_of(info, "entityType") if info is not None else ""
         if not etype:
@@ -166,6 +167,22 @@ class _Parser:
                 draft.extra.append(("linked_to", clean(other.text)))
             self.counts["relationships"] += 1
         self.entities.append(build(draft, self.list_name, self.file_name))
+
+    def _check_references(self, entity: XmlNode) -> None:
+        """Every ``refId`` in the entity must be in ``<referenceValues>``, and its text (the value written
+        out for readability) must be the value there."""
+        for node in entity.iter():
+            rid = node.attrib.get("refId")
+            if rid is None:
+                continue
+            row = self.ref(node, node)
+            text = clean(node.text)
+            if row is not None and text and text != row[1]:
+                raise self.error(
+                    f"<{node.tag}> says {text!r} but refId={rid} is {row[1]!r} in <referenceValues>",
+                    node,
+                    node.tag,
+                )
 
     def _names(self, node: XmlNode, draft: Draft) -> None:
         for name in _items(node, "names", "name"):

@@ -179,6 +179,8 @@ BAD_CASES = [
     ),
     ("cons_enhanced_bad_date.xml", r"line \d+, field 'datePublished'.*<entity id='17013'>.*not a date"),
     ("cons_enhanced_wrong_encoding.xml", r"line \d+: malformed XML: not well-formed.*formattedLastName"),
+    ("cons_enhanced_unknown_reference.xml", r"<aliasType> refId='1499' is not in <referenceValues>"),
+    ("cons_enhanced_reference_mismatch.xml", r"<issuingCountry> says 'Iran' but refId=11171 is 'Russia'"),
     ("CONS_ENHANCED_two_members.ZIP", r"ZIP archive with 2 XML files"),
     ("CONS_ENHANCED_cut.ZIP", r"not a readable ZIP archive"),
 ]
