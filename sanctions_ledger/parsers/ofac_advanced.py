@@ -159,6 +159,7 @@ class _Parser:
         self.document_ids: set[str] = set()
         self.drafts: dict[str, Draft] = {}  # by FixedRef
         self.by_profile: dict[str, Draft] = {}
+        self.warnings: list[str] = []
         self.counts = {"locations": 0, "documents": 0, "relationships": 0, "sanctions_entries": 0}
 
     # ---- helpers
@@ -440,12 +441,24 @@ class _Parser:
 
     def on_relationship(self, node: XmlNode) -> None:
         src = self._profile(node, "From-ProfileID")
-        dst = self._profile(node, "To-ProfileID")
         rel = self.r.text("RelationType", node, "RelationTypeID")
         former = " (former)" if node.attrib.get("Former") == "true" else ""
-        src.extra.append(("relationships", f"{rel}: {dst.uid}{former}"))
-        # the legacy files render every relationship as "Linked To: <primary name of the other party>"
-        src.extra.append(("linked_to", next(n.name for n in dst.names if n.kind == "primary")))
+        to = node.attrib.get("To-ProfileID", "")
+        dst = self.by_profile.get(to)
+        if dst is None:
+            # a party of another list (the files of one list hold only its own parties): keep the link by id
+            if not to.isdigit():
+                raise self.error(
+                    f"To-ProfileID must be an integer, found {to or None!r}", node, "To-ProfileID"
+                )
+            src.extra.append(("relationships", f"{rel}: {int(to)}{former}"))
+            self.warnings.append(
+                f"{self.name}, line {node.line}: party {src.uid} is linked to profile {to}, not in this file"
+            )
+        else:
+            src.extra.append(("relationships", f"{rel}: {dst.uid}{former}"))
+            # the legacy files render every relationship as "Linked To: <primary name of the other party>"
+            src.extra.append(("linked_to", next(n.name for n in dst.names if n.kind == "primary")))
         self.counts["relationships"] += 1
 
     def _profile(self, node: XmlNode, attr: str) -> Draft:
@@ -538,6 +551,7 @@ def parse(path: Path, *, list_name: str) -> ParsedList:
         files=[source_file(path.name, path)],
         published_at=p.issued,
         counts=counts,
+        warnings=p.warnings,
     )
 
 

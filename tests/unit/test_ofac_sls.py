@@ -212,6 +212,17 @@ def test_the_second_format_adds_and_removes_nothing(ledger: Ledger) -> None:
     assert second.snapshot.content_sha256 == first.snapshot.content_sha256
 
 
+def test_link_to_a_party_of_another_list_is_kept_with_a_warning(tmp_path: Path) -> None:
+    text = GOOD_FILES["advanced"].read_text(encoding="utf-8")
+    path = tmp_path / "cons_advanced.xml"
+    path.write_text(text.replace('To-ProfileID="17013"', 'To-ProfileID="36000"'), encoding="utf-8")
+    parsed = ofac_advanced.parse(path, list_name="ofac-cons")
+    vessel = _by_id(parsed)["15036"]
+    assert vessel.properties["relationships"] == ["Owned or Controlled By: 36000"]
+    assert "linked_to" not in vessel.properties
+    assert len(parsed.warnings) == 1 and "linked to profile 36000, not in this file" in parsed.warnings[0]
+
+
 def test_hostile_xml_is_refused(tmp_path: Path) -> None:
     text = GOOD_FILES["enhanced"].read_text(encoding="utf-8")
     evil = text.replace(
