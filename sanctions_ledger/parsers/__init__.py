@@ -71,7 +71,7 @@ def sniff(path: Path) -> tuple[str, str | None]:
         from sanctions_ledger.parsers.ofac_sls import list_for, sniff_format  # OFAC Advanced/Enhanced XML
 
         if (sls_format := sniff_format(lower)) is not None:
-            return sls_format, list_for(path)
+            return sls_format, list_for(path, lower)
         if b"<sdnlist" in lower:
             name = path.name.lower()
             lst = "ofac-cons" if ("cons" in name or "ofac-cons" in str(path).lower()) else "ofac-sdn"

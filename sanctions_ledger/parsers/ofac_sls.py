@@ -85,10 +85,20 @@ def sniff_format(head_lower: bytes) -> str | None:
     return "ofac-enhanced-xml" if m.group(1) == b"sanctionsdata" else "ofac-advanced-xml"
 
 
-def list_for(path: Path) -> str:
-    """Which OFAC list a file is, from its name as for the legacy files: ``cons`` -> ``ofac-cons``."""
+def list_for(path: Path, head_lower: bytes = b"") -> str:
+    """Which OFAC list a file is: from its name as for the legacy files (``cons`` -> ``ofac-cons``, ``sdn``
+    -> ``ofac-sdn``); for a name that says neither (a custom export), from the Enhanced XML's filter in the
+    (lower-cased) start of the file: with the SDN List it is ``ofac-sdn``, with only other lists
+    ``ofac-cons``; else by the folder, as for the legacy XML."""
     name = path.name.lower()
-    return "ofac-cons" if ("cons" in name or "ofac-cons" in str(path).lower()) else "ofac-sdn"
+    if "cons" in name:
+        return "ofac-cons"
+    if "sdn" in name:
+        return "ofac-sdn"
+    filters = head_lower.partition(b"<filters>")[2].partition(b"</filters>")[0]
+    if b"<sanctionslist" in filters:
+        return "ofac-sdn" if b">sdn list<" in filters else "ofac-cons"
+    return "ofac-cons" if "ofac-cons" in str(path).lower() else "ofac-sdn"
 
 
 # --------------------------------------------------------------------------------------------- input

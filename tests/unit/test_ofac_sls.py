@@ -49,6 +49,21 @@ def test_detected_from_content() -> None:
     assert sorted(s.format for s in sets) == ["ofac-advanced-xml", "ofac-enhanced-xml", "ofac-enhanced-xml"]
 
 
+def test_list_from_name_or_filter(tmp_path: Path) -> None:
+    text = GOOD_FILES["enhanced"].read_text(encoding="utf-8")
+    export = tmp_path / "export.xml"  # a custom export: the name says nothing, the filter does
+    export.write_text(text, encoding="utf-8")
+    assert sniff(export) == ("ofac-enhanced-xml", "ofac-cons")
+    export.write_text(
+        text.replace(
+            'refId="91512">Consolidated List</sanctionsList></sanctionsLists></filters>',
+            'refId="1550">SDN List</sanctionsList></sanctionsLists></filters>',
+        ),
+        encoding="utf-8",
+    )
+    assert sniff(export) == ("ofac-enhanced-xml", "ofac-sdn")
+
+
 def test_header(parsed: ParsedList) -> None:
     assert parsed.format in ("ofac-advanced-xml", "ofac-enhanced-xml")
     day = (2020, 3, 17) if parsed.format == "ofac-advanced-xml" else (2025, 1, 10)
