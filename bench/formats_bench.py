@@ -1,15 +1,18 @@
-"""Parser cost per format: load (detect + parse) time and peak memory against the file size.
+"""Format benchmarks: for each official file in ``FILES``, parse time, load time (parse + store in a fresh
+SQLite ledger) and peak memory, against the file's size.
 
-Each (format, path) entry of ``FORMATS`` runs in a fresh Python process, so that one file's memory does
-not hide another's: the process imports the package, notes its resident set (VmRSS), parses the file
-``--repeat`` times and reports the best time and the peak resident set (VmHWM) above that baseline, which
-counts memory held by native readers (expat, calamine) as well as Python objects.
+    .venv/bin/python bench/formats_bench.py [--shared ../shared] [--repeat 3] [--only FORMAT] [--scale N]
+                                            [--out FILE]
 
-``--xlsx-readers`` also compares the spreadsheet libraries on the OFSI workbook (reading every cell of the
-first sheet): openpyxl in read-only mode against python-calamine; the choice of calamine rests on it.
+Each file is measured in a fresh child process, so one file's memory does not colour the next: the child
+reports the growth of its peak resident set (``VmHWM``) over the interpreter with the package imported,
+and, in a second pass, the peak of Python allocations during the parse (``tracemalloc``). Times are the best
+of ``--repeat`` runs. Prints a Markdown table (the rows of docs/BENCHMARKS.md, section "Formats") and, with
+``--out``, writes the raw numbers as JSON.
 
-Run: ``.venv/bin/python bench/formats_bench.py [--repeat 3] [--xlsx-readers]`` (shared/data beside the
-repository, or ``SANCTIONS_SHARED_DATA``).
+``--scale N`` adds synthetic OFAC files of N and 4N times the real parties (under new ids), to see time and
+memory grow with the size beyond the few MiB of the real files. To add a format: add a
+``(format, path under shared/data, list)`` row to ``FILES``.
 """
 
 from __future__ import annotations
@@ -17,117 +20,187 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
-import time
+import tempfile
+import zipfile
 from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("SANCTIONS_SHARED_DATA", REPO.parent / "shared" / "data"))
-
-# (format, path under shared/data)
-FORMATS: list[tuple[str, str]] = [
-    ("eu-fsf-xml", "eu-fsf/2022-03-18-prefix/eu_fsf_v1.1_2022-03-18_first1044entities.xml"),
-    ("uk-fcdo-xml", "uk-fcdo/2026-08-14-excerpt/UK-Sanctions-List_excerpt_2026-08-14.xml"),
-    ("uk-ofsi-xlsx", "uk-ofsi-conlist/2025-04-10/ConList_2022format_2025-04-10.xlsx"),
-    ("uk-hmt-csv", "uk-hmt/2016-03-23/ConList.csv"),  # the same list in its 2016 CSV layout, for scale
+# (format, file under ../shared/data, list)
+FILES: list[tuple[str, str, str]] = [
+    ("ofac-xml", "ofac-cons-xml/2020-03-17/consolidated_2020-03-17.xml", "ofac-cons"),
+    ("ofac-advanced-xml", "ofac-cons-advanced/2020-03-17/cons_advanced.xml", "ofac-cons"),
+    ("ofac-enhanced-xml", "ofac-cons-enhanced/2025-01-10/CONS_ENHANCED.ZIP", "ofac-cons"),
+    ("ofac-enhanced-xml", "ofac-sdn-enhanced-irgc/2024-08-28/IRGC_program_export_2024-08-28.xml", "ofac-sdn"),
+    ("eu-fsf-xml", "eu-fsf/2022-03-18-prefix/eu_fsf_v1.1_2022-03-18_first1044entities.xml", "eu-fsf"),
+    ("uk-fcdo-xml", "uk-fcdo/2026-08-14-excerpt/UK-Sanctions-List_excerpt_2026-08-14.xml", "uk-fcdo"),
+    ("uk-ofsi-xlsx", "uk-ofsi-conlist/2025-04-10/ConList_2022format_2025-04-10.xlsx", "uk-hmt"),
+    ("uk-hmt-csv", "uk-hmt/2016-03-23/ConList.csv", "uk-hmt"),  # the same list in its 2016 layout, for scale
 ]
 
+_CHILD = r"""
+import json, sys, tempfile, time, tracemalloc
+from pathlib import Path
+from sanctions_ledger.ledger import open_ledger
+from sanctions_ledger.parsers import parse_paths
 
-def _status_kib(key: str) -> int:
+def hwm_kib():  # peak resident set of this process since exec (ru_maxrss also counts the parent's)
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(key + ":"):
+        if line.startswith("VmHWM:"):
             return int(line.split()[1])
-    return 0
+    raise RuntimeError("no VmHWM")
 
-
-def _child_parse(path: str, repeat: int) -> dict[str, object]:
-    from sanctions_ledger.parsers import detect, parse_set
-
-    base = _status_kib("VmRSS")
-    best = float("inf")
-    entities = 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        parsed = [parse_set(ls) for ls in detect([Path(path)])]
-        best = min(best, time.perf_counter() - t0)
-        entities = sum(len(p.entities) for p in parsed)
-        del parsed
-    return {"seconds": best, "entities": entities, "peak_mib": (_status_kib("VmHWM") - base) / 1024}
-
-
-def _child_xlsx(reader: str, path: str) -> dict[str, object]:
-    base = _status_kib("VmRSS")
+path, list_name, repeat = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+base_rss = hwm_kib()
+parse_s = []
+for _ in range(repeat):
     t0 = time.perf_counter()
-    cells = 0
-    if reader == "openpyxl":
-        import openpyxl
+    parsed = parse_paths([path], list_name)[0]
+    parse_s.append(time.perf_counter() - t0)
+rss_kib = hwm_kib() - base_rss
+load_s = []
+for _ in range(repeat):
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = open_ledger(f"sqlite:///{tmp}/ledger.db")
+        t0 = time.perf_counter()
+        ledger.load_paths([path], "2026-01-01", list_name=list_name)
+        load_s.append(time.perf_counter() - t0)
+        ledger.close()
+del parsed
+tracemalloc.start()
+parsed = parse_paths([path], list_name)[0]
+_, peak = tracemalloc.get_traced_memory()
+tracemalloc.stop()
+print(json.dumps({
+    "format": parsed.format, "entities": len(parsed.entities), "names": parsed.counts.get("names"),
+    "parse_s": min(parse_s), "load_s": min(load_s), "rss_growth_mib": rss_kib / 1024,
+    "traced_peak_mib": peak / 2**20,
+}))
+"""
 
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        for row in wb.worksheets[0].iter_rows(values_only=True):
-            cells += len(row)
-        wb.close()
-    else:
-        from python_calamine import CalamineWorkbook
 
-        for row in CalamineWorkbook.from_path(path).get_sheet_by_index(0).iter_rows():
-            cells += len(row)
-    return {
-        "seconds": time.perf_counter() - t0,
-        "cells": cells,
-        "peak_mib": (_status_kib("VmHWM") - base) / 1024,
-    }
-
-
-def _run(args: list[str]) -> dict[str, object]:
+def measure(path: Path, list_name: str, repeat: int) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=REPO
-    ).stdout
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
-    return result
+        [sys.executable, "-c", _CHILD, str(path), list_name, str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    row: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    row["file"] = str(path)
+    row["size_mib"] = path.stat().st_size / 2**20
+    row["xml_mib"] = row["size_mib"]
+    if zipfile.is_zipfile(path):  # the parser reads the XML inside: that is the size that matters
+        with zipfile.ZipFile(path) as zf:
+            row["xml_mib"] = sum(i.file_size for i in zf.infolist()) / 2**20
+    return row
+
+
+# Synthetic files for the scaling rows: the real parties repeated ``n`` times under new ids (every id-like
+# attribute of the party blocks shifted by a multiple of 10**8, reference-table ids untouched).
+_ADV_ID_ATTRS = (
+    "FixedRef|ID|ProfileID|From-ProfileID|To-ProfileID|IdentityID|LocationID|NamePartGroupID|DocumentedNameID"
+    "|FeatureVersionID|SanctionsEntryID|IssuedIn-LocationID"
+)
+_ADV_ID = re.compile(rf'(\s(?:{_ADV_ID_ATTRS})=")(\d+)(")')
+_ENH_ID = re.compile(r'(<entity id="|entityId=")(\d+)(")')
+
+
+def _shift(pattern: re.Pattern[str], text: str, k: int) -> str:
+    return pattern.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + k * 10**8}{m.group(3)}", text)
+
+
+def scaled_advanced(src: Path, n: int, out: Path) -> Path:
+    text = src.read_text(encoding="utf-8")
+    head, rest = text.split("<Locations>", 1)
+    body, tail = rest.rsplit("</SanctionsEntries>", 1)
+    body = "<Locations>" + body + "</SanctionsEntries>"
+    blocks = {}
+    for name in (
+        "Locations",
+        "IDRegDocuments",
+        "DistinctParties",
+        "ProfileRelationships",
+        "SanctionsEntries",
+    ):
+        blocks[name] = body[body.index(f"<{name}>") + len(name) + 2 : body.index(f"</{name}>")]
+    parts = [head]
+    for name, inner in blocks.items():
+        parts.append(f"<{name}>" + "".join(_shift(_ADV_ID, inner, k) for k in range(n)) + f"</{name}>")
+    parts.append(tail)
+    out.write_text("".join(parts), encoding="utf-8")
+    return out
+
+
+def scaled_enhanced(src: Path, n: int, out: Path) -> Path:
+    text = src.read_text(encoding="utf-8")
+    head, rest = text.split("<entities>", 1)
+    inner, tail = rest.split("</entities>", 1)
+    out.write_text(
+        head + "<entities>" + "".join(_shift(_ENH_ID, inner, k) for k in range(n)) + "</entities>" + tail,
+        encoding="utf-8",
+    )
+    return out
+
+
+def markdown(rows: list[dict[str, Any]], data: Path) -> str:
+    lines = [
+        "| format | file | file MiB | XML MiB | entities | parse s | load s | XML MiB/s (parse) "
+        "| peak RSS growth MiB | traced peak MiB | traced peak / XML size |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        rel = r["file"] if r["file"].startswith("synthetic") else os.path.relpath(r["file"], data)
+        lines.append(
+            f"| {r['format']} | `{rel}` | {r['size_mib']:.2f} | {r['xml_mib']:.2f} | {r['entities']:,} "
+            f"| {r['parse_s']:.3f} | {r['load_s']:.3f} | {r['xml_mib'] / r['parse_s']:.1f} "
+            f"| {r['rss_growth_mib']:.1f} | {r['traced_peak_mib']:.1f} "
+            f"| {r['traced_peak_mib'] / r['xml_mib']:.1f}x |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--xlsx-readers", action="store_true")
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    ap.add_argument("--child-xlsx", nargs=2, help=argparse.SUPPRESS)
-    a = ap.parse_args()
-    if a.child:
-        print(json.dumps(_child_parse(a.child[0], int(a.child[1]))))
-        return
-    if a.child_xlsx:
-        print(json.dumps(_child_xlsx(a.child_xlsx[0], a.child_xlsx[1])))
-        return
-    print(f"| format | file | size MiB | entities | load s (best of {a.repeat}) | MiB/s | peak MiB |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for fmt, rel in FORMATS:
-        path = DATA / rel
-        if not path.exists():
-            print(f"| {fmt} | {rel} | missing | | | | |")
+    ap.add_argument("--only", help="Only rows of this format.")
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--scale", type=int, default=0, help="Also measure synthetic files of N and 4N copies.")
+    args = ap.parse_args()
+    data = args.shared / "data"
+    rows = []
+    for fmt, rel, list_name in FILES:
+        if args.only and fmt != args.only:
             continue
-        size = path.stat().st_size / 2**20
-        r = _run(["--child", str(path), str(a.repeat)])
-        secs = float(r["seconds"])  # type: ignore[arg-type]
-        print(
-            f"| {fmt} | {Path(rel).name} | {size:.2f} | {r['entities']} | {secs:.2f} | {size / secs:.2f} "
-            f"| {float(r['peak_mib']):.1f} |"  # type: ignore[arg-type]
-        )
-    if a.xlsx_readers:
-        path = DATA / dict(FORMATS)["uk-ofsi-xlsx"]
-        print("\n| reader | cells | read s | peak MiB above baseline |")
-        print("|---|---:|---:|---:|")
-        for reader in ("openpyxl", "calamine"):
-            try:
-                r = _run(["--child-xlsx", reader, str(path)])
-            except subprocess.CalledProcessError as exc:
-                print(f"| {reader} | not available ({exc.stderr.strip().splitlines()[-1]}) | | |")
-                continue
-            print(
-                f"| {reader} | {r['cells']} | {float(r['seconds']):.2f} "  # type: ignore[arg-type]
-                f"| {float(r['peak_mib']):.1f} |"  # type: ignore[arg-type]
-            )
+        path = data / rel
+        if not path.exists():
+            print(f"skipped (missing): {path}", file=sys.stderr)
+            continue
+        row = measure(path, list_name, args.repeat)
+        if row["format"] != fmt:
+            raise SystemExit(f"{rel}: detected as {row['format']}, the table says {fmt}")
+        rows.append(row)
+        print(f"measured {fmt} {rel}", file=sys.stderr)
+    if args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            adv = data / FILES[1][1]
+            enh = data / FILES[3][1]
+            for n in (args.scale, 4 * args.scale):
+                for fn, src, name in (
+                    (scaled_advanced, adv, f"cons_advanced_x{n}.xml"),
+                    (scaled_enhanced, enh, f"sdn_enhanced_x{n}.xml"),
+                ):
+                    path = fn(src, n, Path(tmp) / name)
+                    row = measure(path, "ofac-cons" if "cons" in name else "ofac-sdn", 1)
+                    row["file"] = f"synthetic: {src.name} x{n}"
+                    rows.append(row)
+                    print(f"measured {name}", file=sys.stderr)
+    print(markdown(rows, data))
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

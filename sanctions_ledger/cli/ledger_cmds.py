@@ -113,13 +113,24 @@ def load(
 @click.option(
     "--with-archives", is_flag=True, help="With --from: also replay <list>-daily/*.tar.xz archives."
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ofac-advanced-xml", "ofac-enhanced-xml"]),
+    help="Fetch the OFAC lists in this Sanctions List Service format instead of the legacy CSV.",
+)
 @json_option
 @click.pass_context
 def update(
-    ctx: click.Context, from_dir: Path | None, lists: tuple[str, ...], with_archives: bool, as_json: bool
+    ctx: click.Context,
+    from_dir: Path | None,
+    lists: tuple[str, ...],
+    with_archives: bool,
+    fmt: str | None,
+    as_json: bool,
 ) -> None:
     """Fetch the official lists (conditional requests) and load what changed, or load a local tree."""
-    from sanctions_ledger.ledger.update import OFFICIAL_SOURCES, fetch_list, update_from_dir
+    from sanctions_ledger.ledger.update import FORMAT_SOURCES, OFFICIAL_SOURCES, fetch_list, update_from_dir
     from sanctions_ledger.settings import Settings
 
     ledger = get_ledger(ctx)
@@ -156,7 +167,11 @@ def update(
                 )
         return
     cache = Settings.from_env(ctx.obj["db_url"]).data_dir / "downloads"
-    outcomes = [fetch_list(ledger, name, cache) for name in (lists or tuple(OFFICIAL_SOURCES))]
+    if fmt is not None:  # an OFAC SLS format: only the lists published in it
+        names = lists or tuple(lst for lst, f in FORMAT_SOURCES if f == fmt)
+        outcomes = [fetch_list(ledger, name, cache, fmt=fmt) for name in names]
+    else:
+        outcomes = [fetch_list(ledger, name, cache) for name in (lists or tuple(OFFICIAL_SOURCES))]
     if as_json:
         emit_json([o.to_dict() for o in outcomes])
     else:

@@ -67,6 +67,16 @@ def sources_for(list_name: str, env: Mapping[str, str] | None = None) -> dict[st
     return {role: override.rstrip("/") + "/" + role for role in official}
 
 
+# OFAC's Sanctions List Service: the same two lists in the Advanced and Enhanced XML formats, zipped (the
+# XML inside is what the parsers read). Chosen by ``fetch_list(fmt=...)``, ``sanctions update --format``.
+OFAC_SLS_EXPORTS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
+FORMAT_SOURCES: dict[tuple[str, str], dict[str, str]] = {
+    ("ofac-sdn", "ofac-advanced-xml"): {"SDN_ADVANCED.ZIP": OFAC_SLS_EXPORTS + "SDN_ADVANCED.ZIP"},
+    ("ofac-cons", "ofac-advanced-xml"): {"CONS_ADVANCED.ZIP": OFAC_SLS_EXPORTS + "CONS_ADVANCED.ZIP"},
+    ("ofac-sdn", "ofac-enhanced-xml"): {"SDN_ENHANCED.ZIP": OFAC_SLS_EXPORTS + "SDN_ENHANCED.ZIP"},
+    ("ofac-cons", "ofac-enhanced-xml"): {"CONS_ENHANCED.ZIP": OFAC_SLS_EXPORTS + "CONS_ENHANCED.ZIP"},
+}
+
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -94,17 +104,24 @@ def fetch_list(
     client: httpx.Client | None = None,
     actor: str | None = None,
     sources: dict[str, str] | None = None,
+    fmt: str | None = None,
 ) -> FetchOutcome:
     """Download one list's files with conditional requests (ETag / Last-Modified) into ``cache_dir``,
     verify and record the SHA-256 of each, and load the set when any file changed. ``sources`` (file name
-    -> URL) replaces the official URLs, e.g. for a mirror."""
+    -> URL) replaces the official URLs, e.g. for a mirror. ``fmt`` picks another official format of the list
+    (:data:`FORMAT_SOURCES`, e.g. ``ofac-enhanced-xml``), downloaded into a folder of its own."""
     list_name = canonical_list(list_name)
-    sources = sources or sources_for(list_name)
+    if fmt is not None and (list_name, fmt) not in FORMAT_SOURCES:
+        known = ", ".join(f"{lst} {f}" for lst, f in FORMAT_SOURCES)
+        raise FetchError(
+            f"no official source known for list {list_name!r} in format {fmt!r}", hint=f"known: {known}"
+        )
+    sources = sources or (FORMAT_SOURCES[(list_name, fmt)] if fmt else sources_for(list_name))
     if sources is None:
         raise FetchError(
             f"no official source known for list {list_name!r}", hint=f"known: {', '.join(OFFICIAL_SOURCES)}"
         )
-    target = cache_dir / list_name
+    target = cache_dir / (list_name if fmt is None else f"{list_name}.{fmt}")
     target.mkdir(parents=True, exist_ok=True)
     meta_path = target / "fetch-meta.json"
     meta: dict[str, dict[str, str]] = json.loads(meta_path.read_text()) if meta_path.exists() else {}

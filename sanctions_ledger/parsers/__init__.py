@@ -27,6 +27,7 @@ LISTS: dict[str, tuple[str, str]] = {
 
 FORMATS: tuple[str, ...] = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
 FORMATS += ("eu-fsf-xml", "uk-fcdo-xml", "uk-ofsi-xlsx", "uk-ofsi-csv")
+FORMATS += ("ofac-advanced-xml", "ofac-enhanced-xml")  # OFAC Sanctions List Service
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -54,11 +55,13 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if path.stat().st_size == 0:
         raise ParseError("file is empty (0 bytes)", path=path, hint="a failed download leaves an empty file")
     head = _head(path)
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04"):  # a ZIP: an OFSI 2022 workbook, or an OFAC SLS .ZIP (the XML inside)
+        from sanctions_ledger.parsers.ofac_sls import zip_head
         from sanctions_ledger.parsers.uk_ofsi_2022 import sniff_xlsx
 
-        if found := sniff_xlsx(path):  # OFSI ConList 2022 workbook; other zips fall through
+        if found := sniff_xlsx(path):
             return found
+        head = zip_head(path) or head
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
         raise ParseError(
             "file is UTF-16 encoded (or binary); the official list formats are UTF-8, Windows-1252 or ASCII",
@@ -71,6 +74,10 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if text.startswith(b"<") or b"<?xml" in lower[:100]:
         if b"<consolidated_list" in lower:
             return "un-xml", "un"
+        from sanctions_ledger.parsers.ofac_sls import list_for, sniff_format  # OFAC Advanced/Enhanced XML
+
+        if (sls_format := sniff_format(lower)) is not None:
+            return sls_format, list_for(path, lower)
         if b"<sdnlist" in lower:
             name = path.name.lower()
             lst = "ofac-cons" if ("cons" in name or "ofac-cons" in str(path).lower()) else "ofac-sdn"
@@ -159,7 +166,13 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             return [ListSet("ofac-csv", list_name or lst, files)]
     out = []
     for child in sorted(names.values()):
-        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt", ".xlsx"):
+        if child.name.startswith(".") or child.suffix.lower() not in (
+            ".xml",
+            ".csv",
+            ".txt",
+            ".xlsx",
+            ".zip",
+        ):
             continue
         out.append(_detect_file(child, list_name))
     if not out:
@@ -213,6 +226,11 @@ def parse_set(ls: ListSet) -> ParsedList:
         from sanctions_ledger.parsers import uk_ofsi_2022
 
         parsed = uk_ofsi_2022.parse_csv(ls.files["main"], list_name=ls.list)
+    elif ls.format in ("ofac-advanced-xml", "ofac-enhanced-xml"):
+        from sanctions_ledger.parsers import ofac_advanced, ofac_enhanced
+
+        sls = ofac_advanced if ls.format == "ofac-advanced-xml" else ofac_enhanced
+        parsed = sls.parse(ls.files["main"], list_name=ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()
