@@ -36,6 +36,7 @@ from sanctions_ledger.api.routers import (
     match,
     screen,
     statements,
+    yente,
 )
 from sanctions_ledger.api.services import build_services
 from sanctions_ledger.api.settings import ApiSettings
@@ -121,7 +122,21 @@ def create_app(
     app.state.jobs = jobs
     errors.install(app)
 
-    for r in (lists, diff, entities, screen, match, actions, statements, feeds, alerts, audit, keys, health):
+    for r in (
+        lists,
+        diff,
+        yente,
+        entities,
+        screen,
+        match,
+        actions,
+        statements,
+        feeds,
+        alerts,
+        audit,
+        keys,
+        health,
+    ):
         app.include_router(r.router)
 
     if web:

@@ -94,6 +94,14 @@ class Resolver:
         for e in entities:
             for n in e.names:
                 self._by_name.setdefault((e.list, n.name.strip().upper()), e.id)
+        # who links to whom ("Linked To", owners): target id -> ids of the entities that name it
+        self.incoming: dict[str, list[str]] = {}
+        for e in entities:
+            for key in ("linked_to", "vessel_owner"):
+                for v in e.properties.get(key, []):
+                    target = self(e.list, v)
+                    if target is not None and target != e.id:
+                        self.incoming.setdefault(target, []).append(e.id)
 
     def __call__(self, list_name: str, name: str) -> str | None:
         return self._by_name.get((list_name, name.strip().upper()))
@@ -117,6 +125,10 @@ class FtmView:
         with self._lock:
             self._resolvers[list_name] = (token, r)
         return r
+
+    def incoming(self, list_name: str, entity_id: str) -> list[str]:
+        """Ids of the entities of the list that link to ``entity_id``."""
+        return list(self.resolver(list_name).incoming.get(entity_id, []))
 
     def entities(self, entities: list[Entity]) -> list[list[dict[str, Any]]]:
         """Each entity's FtM entities (the listed entity first), with yente's times."""

@@ -1,0 +1,147 @@
+"""yente's data and system routes beside our own API: ``GET /search/{dataset}``, ``GET /entities/{id}``
+(FtM ids only: ids with a ``:`` are ours and reach the ``entities`` router), ``GET /catalog``,
+``GET /algorithms``. ``/healthz`` and ``/readyz`` are the operations routes (same paths as yente's).
+``POST /match/{dataset}`` is in ``match.py``. The semantics live in :mod:`sanctions_ledger.ftm.yente`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.convertors import Convertor, register_url_convertor
+
+from sanctions_ledger.api.auth import read_access
+from sanctions_ledger.api.routers.common import JSON, services
+from sanctions_ledger.errors import SanctionsError
+from sanctions_ledger.ftm.yente import (
+    MAX_LIMIT,
+    SEARCH_LIMIT,
+    TS_PATTERN,
+    MatchOptions,
+    YenteError,
+    YenteService,
+    parse_since,
+    scope,
+)
+
+router = APIRouter(tags=["yente-compatible"], dependencies=[Depends(read_access)])
+_LOCK = threading.Lock()
+
+
+class FtmIdConvertor(Convertor[str]):
+    """A path segment that is an FtM id (letters, digits, '.', '-'): our ids (with ':') do not match."""
+
+    regex = r"[0-9a-zA-Z](?:[0-9a-zA-Z.\-]*[0-9a-zA-Z])?"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("ftmid", FtmIdConvertor())
+
+
+def yente(request: Request) -> YenteService:
+    """The app's yente service (made on first use)."""
+    state = request.app.state
+    svc: YenteService | None = getattr(state, "yente", None)
+    if svc is None:
+        with _LOCK:
+            svc = getattr(state, "yente", None)
+            if svc is None:
+                core = services(request)
+                svc = YenteService(core.ledger, core.screening)
+                state.yente = svc
+    return svc
+
+
+def refusal(exc: SanctionsError) -> JSON:
+    """yente's error answer (``detail``), with our error object beside it."""
+    status = exc.http_status
+    detail = exc.detail if isinstance(exc, YenteError) else exc.message
+    return JSON(
+        {"detail": detail, "error": {"type": type(exc).__name__, "message": detail, "hint": exc.hint}},
+        status_code=status,
+    )
+
+
+def answer(fn: Callable[[], Any], headers: dict[str, str] | None = None) -> JSON:
+    try:
+        return JSON(fn(), headers=headers)
+    except SanctionsError as exc:
+        return refusal(exc)
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid query", "content": {"application/json": {"example": {"detail": "..."}}}},
+    404: {"description": "Not found", "content": {"application/json": {"example": {"detail": "..."}}}},
+}
+
+
+@router.get("/search/{dataset}", response_class=JSON, summary="Text search (yente)", responses=ERRORS)
+def search(
+    request: Request,
+    dataset: str = Path(..., max_length=64, examples=["default"]),
+    q: str = Query("", max_length=500, description="Name or text"),
+    schema: str = Query("Thing", max_length=64, description="Results of this FtM schema or its descendants"),
+    include_dataset: list[str] = Query([]),  # noqa: B008
+    exclude_dataset: list[str] = Query([]),  # noqa: B008
+    exclude_schema: list[str] = Query([]),  # noqa: B008
+    changed_since: str | None = Query(None, pattern=TS_PATTERN),
+    countries: list[str] = Query([]),  # noqa: B008
+    topics: list[str] = Query([]),  # noqa: B008
+    datasets: list[str] = Query([]),  # noqa: B008
+    limit: int = Query(SEARCH_LIMIT, ge=0, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=9499),
+    facets: list[str] = Query(["countries", "topics", "datasets"]),  # noqa: B008
+) -> Any:
+    svc = yente(request)
+
+    def run() -> Any:
+        lists = svc.lists()
+        chosen = scope(dataset, include_dataset, exclude_dataset, lists)
+        if datasets:
+            chosen = scope(dataset, datasets, [], chosen) if chosen else []
+        opts = MatchOptions(
+            limit=limit,
+            lists=chosen,
+            exclude_schema=tuple(exclude_schema),
+            topics=tuple(topics),
+            changed_since=parse_since(changed_since),
+        )
+        return svc.search(q, schema, opts, countries, offset, facets)
+
+    return answer(run)
+
+
+@router.get(
+    "/entities/{entity_id:ftmid}",
+    response_class=JSON,
+    summary="An entity by FtM id, with its adjacent entities (yente)",
+    responses=ERRORS,
+)
+def fetch_entity(
+    request: Request,
+    entity_id: str,
+    nested: bool = Query(
+        True, description="Include adjacent entities (sanctions, addresses, documents, links)"
+    ),
+) -> Any:
+    svc = yente(request)
+    return answer(lambda: svc.entity(entity_id, nested))
+
+
+@router.get("/catalog", response_class=JSON, summary="Datasets (yente's catalog)")
+def catalog(request: Request) -> Any:
+    svc = yente(request)
+    return answer(svc.catalog)
+
+
+@router.get("/algorithms", response_class=JSON, summary="Matching algorithms (yente)")
+def algorithms() -> Any:
+    return JSON(YenteService.algorithms())
