@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanctions_ledger.api.auth import read_access
-from sanctions_ledger.api.routers.common import JSON
-from sanctions_ledger.api.routers.yente import ERRORS, refusal, yente
+from sanctions_ledger.api.routers.common import JSON, documented
+from sanctions_ledger.api.routers.yente import ENTITY_EXAMPLE, ERRORS, refusal, yente
 from sanctions_ledger.errors import SanctionsError
 from sanctions_ledger.ftm.yente import (
     DEFAULT_LIMIT,
@@ -70,6 +70,29 @@ EXAMPLE = {
     }
 }
 
+RESPONSE_EXAMPLE = {
+    "responses": {
+        "q1": {
+            "status": 200,
+            "results": [
+                {
+                    **ENTITY_EXAMPLE,
+                    "score": 0.97,
+                    "match": True,
+                    "explanations": {
+                        "name_similarity": {"score": 0.97, "detail": "tokens: ..."},
+                        "country": {"score": 0.03, "detail": "country CN is among the listed ['CN']"},
+                    },
+                    "features": {"name_similarity": 0.97, "country": 0.03},
+                }
+            ],
+            "total": {"value": 1, "relation": "eq"},
+            "query": {"id": None, "schema": "Company", "properties": {"name": ["Dalian Haibo"]}},
+        }
+    },
+    "limit": 5,
+}
+
 
 @router.post(
     "/match/{dataset}",
@@ -77,7 +100,7 @@ EXAMPLE = {
     summary="Match entities by example (yente)",
     description="yente's matching API. `dataset`: `default` (all lists), an FtM dataset name (`ofac_sdn`), "
     "an OpenSanctions name (`us_ofac_sdn`) or a list name (`ofac-sdn`).",
-    responses=ERRORS,
+    responses={**documented(RESPONSE_EXAMPLE, "One response per query key"), **ERRORS},
     openapi_extra={"requestBody": {"content": {"application/json": {"example": EXAMPLE}}}},
 )
 def post_match(

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.convertors import Convertor, register_url_convertor
 
 from sanctions_ledger.api.auth import read_access
-from sanctions_ledger.api.routers.common import JSON, services
+from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.errors import SanctionsError
 from sanctions_ledger.ftm.yente import (
     MAX_LIMIT,
@@ -29,6 +29,7 @@ from sanctions_ledger.ftm.yente import (
 
 router = APIRouter(tags=["yente-compatible"], dependencies=[Depends(read_access)])
 _LOCK = threading.Lock()
+ERROR_TYPES = {400: "InputError", 404: "NotFoundError"}
 
 
 class FtmIdConvertor(Convertor[str]):
@@ -64,9 +65,9 @@ def refusal(exc: SanctionsError) -> JSON:
     """yente's error answer (``detail``), with our error object beside it."""
     status = exc.http_status
     detail = exc.detail if isinstance(exc, YenteError) else exc.message
+    kind = ERROR_TYPES.get(status, "InputError") if isinstance(exc, YenteError) else type(exc).__name__
     return JSON(
-        {"detail": detail, "error": {"type": type(exc).__name__, "message": detail, "hint": exc.hint}},
-        status_code=status,
+        {"detail": detail, "error": {"type": kind, "message": detail, "hint": exc.hint}}, status_code=status
     )
 
 
@@ -81,9 +82,46 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid query", "content": {"application/json": {"example": {"detail": "..."}}}},
     404: {"description": "Not found", "content": {"application/json": {"example": {"detail": "..."}}}},
 }
+ENTITY_EXAMPLE: dict[str, Any] = {
+    "id": "ofac-sdn-26243",
+    "caption": "DALIAN HAIBO INTERNATIONAL FREIGHT CO. LTD.",
+    "schema": "Company",
+    "properties": {"name": ["DALIAN HAIBO INTERNATIONAL FREIGHT CO. LTD."], "programId": ["DPRK3"]},
+    "datasets": ["ofac_sdn"],
+    "referents": [],
+    "target": True,
+    "first_seen": "2019-03-22T04:00:00",
+    "last_seen": "2021-06-29T04:00:00",
+    "last_change": "2019-03-22T04:00:00",
+}
+SEARCH_EXAMPLE = {
+    "results": [ENTITY_EXAMPLE],
+    "facets": {
+        "datasets": {
+            "label": "Data sources",
+            "values": [{"name": "ofac_sdn", "label": "ofac-sdn", "count": 1}],
+        }
+    },
+    "total": {"value": 1, "relation": "eq"},
+    "limit": 10,
+    "offset": 0,
+}
+CATALOG_EXAMPLE = {
+    "datasets": [
+        {"name": "ofac_sdn", "title": "ofac-sdn (US-TREASURY-OFAC)", "load": True, "entity_count": 8976}
+    ],
+    "current": ["ofac_sdn"],
+    "outdated": [],
+    "index_stale": False,
+}
 
 
-@router.get("/search/{dataset}", response_class=JSON, summary="Text search (yente)", responses=ERRORS)
+@router.get(
+    "/search/{dataset}",
+    response_class=JSON,
+    summary="Text search (yente)",
+    responses={**documented(SEARCH_EXAMPLE, "Results and facets"), **ERRORS},
+)
 def search(
     request: Request,
     dataset: str = Path(..., max_length=64, examples=["default"]),
@@ -122,6 +160,7 @@ def search(
 @router.get(
     "/entities/{entity_id:ftmid}",
     response_class=JSON,
+    include_in_schema=False,  # shares its path with our /entities/{entity_id} (docs/api.md)
     summary="An entity by FtM id, with its adjacent entities (yente)",
     responses=ERRORS,
 )
@@ -136,12 +175,22 @@ def fetch_entity(
     return answer(lambda: svc.entity(entity_id, nested))
 
 
-@router.get("/catalog", response_class=JSON, summary="Datasets (yente's catalog)")
+@router.get(
+    "/catalog",
+    response_class=JSON,
+    summary="Datasets (yente's catalog)",
+    responses=documented(CATALOG_EXAMPLE, "The lists as FtM datasets"),
+)
 def catalog(request: Request) -> Any:
     svc = yente(request)
     return answer(svc.catalog)
 
 
-@router.get("/algorithms", response_class=JSON, summary="Matching algorithms (yente)")
+@router.get(
+    "/algorithms",
+    response_class=JSON,
+    summary="Matching algorithms (yente)",
+    responses=documented(YenteService.algorithms(), "Our one algorithm"),
+)
 def algorithms() -> Any:
     return JSON(YenteService.algorithms())
