@@ -23,7 +23,7 @@ LISTS: dict[str, tuple[str, str]] = {
     "us-bis-dpl": ("US-COMMERCE-BIS", "America/New_York"),
 }
 
-FORMATS = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
+FORMATS = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl", "ftm-json")
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -60,6 +60,11 @@ def sniff(path: Path) -> tuple[str, str | None]:
         )
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     lower = text[:2048].lower()
+    if text.startswith(b"{"):  # FollowTheMoney entities (JSON lines); the list is the file's dataset
+        from sanctions_ledger.parsers import ftm_json
+
+        if ftm_json.sniff(path):
+            return "ftm-json", ftm_json.dataset_list(path)
     if text.startswith(b"<") or b"<?xml" in lower[:100]:
         if b"<consolidated_list" in lower:
             return "un-xml", "un"
@@ -142,7 +147,13 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             return [ListSet("ofac-csv", list_name or lst, files)]
     out = []
     for child in sorted(names.values()):
-        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt"):
+        if child.name.startswith(".") or child.suffix.lower() not in (
+            ".xml",
+            ".csv",
+            ".txt",
+            ".json",
+            ".jsonl",
+        ):
             continue
         out.append(_detect_file(child, list_name))
     if not out:
@@ -180,6 +191,10 @@ def parse_set(ls: ListSet) -> ParsedList:
         from sanctions_ledger.parsers import bis_dpl
 
         parsed = bis_dpl.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "ftm-json":
+        from sanctions_ledger.parsers import ftm_json
+
+        parsed = ftm_json.parse(ls.files["main"], list_name=ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()
