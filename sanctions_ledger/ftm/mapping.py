@@ -33,7 +33,7 @@ SCHEMA_FOR = {
 }
 COMPANY_FORM = re.compile(
     r"\b(LTD|LIMITED|LLC|L\.L\.C|INC|INCORPORATED|CORP|CORPORATION|CO\.|COMPANY|GMBH|S\.A|SA DE CV|"
-    r"S\.R\.L|SRL|PLC|LLP|OOO|OAO|ZAO|PAO|JSC|PJSC|CJSC|OJSC|SDN\.? BHD|B\.V|N\.V|AG|PTE|PVT|FZE|FZCO)\b",
+    r"S\.R\.L|SRL|PLC|LLP|OOO|OAO|ZAO|PAO|JSC|PJSC|CJSC|OJSC|SDN\.? BHD|B\.V|N\.V|AG|PTE|PVT|FZE|FZCO)(?!\w)",
     re.IGNORECASE,
 )
 # our identifier type -> property of the listed entity (when its schema has it)

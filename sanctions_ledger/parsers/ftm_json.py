@@ -47,13 +47,22 @@ def sniff(path: Path) -> str | None:
 
 
 def dataset_list(path: Path) -> str | None:
-    """The list named by the first entity's first dataset. Refuses a delta file."""
+    """The list named by the dataset all the file's entities belong to (None when they belong to several,
+    or to none). Refuses a delta file."""
     _refuse_delta(path)
-    data = first_object(path) or {}
-    ds = data.get("datasets")
-    if isinstance(ds, list) and ds and isinstance(ds[0], str):
-        return list_from_dataset(ds[0])
-    return None
+    datasets: set[str] = set()
+    with path.open("rb") as f:
+        for raw in f:
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                continue  # parse() reports the line
+            ds = data.get("datasets") if isinstance(data, dict) else None
+            if isinstance(ds, list):
+                datasets.update(x for x in ds if isinstance(x, str))
+            if len(datasets) > 1:
+                return None
+    return list_from_dataset(next(iter(datasets))) if datasets else None
 
 
 def _refuse_delta(path: Path) -> None:
