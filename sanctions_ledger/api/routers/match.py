@@ -120,19 +120,19 @@ def post_match(
 ) -> Any:
     svc = yente(request)
     try:
+        lists = scope(dataset, include_dataset, exclude_dataset, svc.lists())
         algo = algorithm(algorithm_ or body.algorithm)
         check_config(body.config)
-        if not body.queries:
-            raise YenteError(400, "No queries provided.")
         batch_max = request.app.state.settings.batch_max_queries
         if len(body.queries) > batch_max:
             raise YenteError(400, f"Too many queries in one batch (limit: {batch_max})")
+        if not body.queries:
+            raise YenteError(400, "No queries provided.")
         thr = threshold if threshold is not None else body.threshold
         thr = DEFAULT_THRESHOLD if thr is None else thr
         cut = cutoff if cutoff is not None else body.cutoff
         cut = thr if cut is None else min(cut, thr)
         lim = limit or body.limit or DEFAULT_LIMIT
-        lists = scope(dataset, include_dataset, exclude_dataset, svc.lists())
         opts = MatchOptions(
             limit=lim,
             threshold=thr,
