@@ -122,21 +122,8 @@ def create_app(
     app.state.jobs = jobs
     errors.install(app)
 
-    for r in (
-        lists,
-        diff,
-        yente,
-        entities,
-        screen,
-        match,
-        actions,
-        statements,
-        feeds,
-        alerts,
-        audit,
-        keys,
-        health,
-    ):
+    app.include_router(yente.router)  # before entities: /entities/{FtM id} is yente's, ids with ':' ours
+    for r in (lists, diff, entities, screen, match, actions, statements, feeds, alerts, audit, keys, health):
         app.include_router(r.router)
 
     if web:
