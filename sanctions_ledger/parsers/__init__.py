@@ -147,18 +147,23 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             return [ListSet("ofac-csv", list_name or lst, files)]
     out = []
     for child in sorted(names.values()):
-        if child.name.startswith(".") or child.suffix.lower() not in (
-            ".xml",
-            ".csv",
-            ".txt",
-            ".json",
-            ".jsonl",
-        ):
+        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt", *_JSON):
             continue
+        if child.suffix.lower() in _JSON and not _ftm_file(child):
+            continue  # other JSON (e.g. fetch-meta.json beside a download) is not a list
         out.append(_detect_file(child, list_name))
     if not out:
         raise UnknownFormatError("folder holds no list file we know", path=d)
     return out
+
+
+_JSON = (".json", ".jsonl")  # FollowTheMoney entity files
+
+
+def _ftm_file(path: Path) -> bool:
+    from sanctions_ledger.parsers import ftm_json
+
+    return ftm_json.sniff(path) is not None
 
 
 def parse_set(ls: ListSet) -> ParsedList:
