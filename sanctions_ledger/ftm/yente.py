@@ -424,6 +424,24 @@ class YenteService:
             return main
         return self._nest(entity, main, ftm[1:])
 
+    def adjacent(self, value: str, prop: str | None, limit: int, offset: int) -> dict[str, Any]:
+        """yente's ``/entities/{id}/adjacent[/{prop}]``: the nested entities by property, paginated."""
+        nested = self.entity(value, nested=True)
+        flat = {**nested, "properties": {}}
+        groups: dict[str, list[Any]] = {}
+        for name, values in nested["properties"].items():
+            if any(isinstance(v, dict) for v in values):
+                groups[name] = [v for v in values if isinstance(v, dict)]
+            else:
+                flat["properties"][name] = values
+        if prop is not None:
+            schema = model.get(nested["schema"])
+            p = schema.get(prop) if schema is not None else None
+            if p is None or p.type != registry.entity:
+                raise YenteError(404, "No such property!")
+            return _page(groups.get(prop, []), limit, offset)
+        return {"entity": flat, "adjacent": {k: _page(v, limit, offset) for k, v in groups.items()}}
+
     def _load(self, eid: str | None) -> Entity | None:
         if eid is None:
             return None
@@ -580,6 +598,15 @@ class YenteService:
             "default": "best",
             "best": ALGORITHM,
         }
+
+
+def _page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
+    return {
+        "results": items[offset : offset + limit],
+        "total": {"value": len(items), "relation": "eq"},
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 def _strip(d: dict[str, Any], parent: str) -> dict[str, Any]:

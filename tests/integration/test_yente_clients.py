@@ -151,6 +151,10 @@ def test_search_and_fetch(client: Any) -> None:
     assert sanctions[0].properties["program"] == ["DPRK3"]
     with pytest.raises(yente_client.NotFoundError):
         client.fetch("ofac-sdn-999999999")
+    adjacent = client.adjacent(DALIAN)
+    assert adjacent.entity.id == DALIAN and adjacent.adjacent["sanctions"].total.value == 1
+    page = client.adjacent(DALIAN, prop="addressEntity", limit=1)
+    assert page.total.value == 1 and page.results[0].schema_ == "Address"
 
 
 def test_wrong_key_is_refused(served: tuple[str, str]) -> None:

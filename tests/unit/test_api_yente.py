@@ -124,6 +124,12 @@ def test_entities_nested_and_ours_beside(client: TestClient) -> None:
     derived = client.get(f"/entities/{DALIAN}-sanction").json()
     assert derived["schema"] == "Sanction" and derived["properties"]["entity"] == [DALIAN]
     assert client.get("/entities/ofac-sdn-1").status_code == 404
+    adj = client.get(f"/entities/{DALIAN}/adjacent").json()
+    assert adj["entity"]["id"] == DALIAN and "sanctions" not in adj["entity"]["properties"]
+    assert adj["adjacent"]["sanctions"]["total"]["value"] == 1
+    one = client.get(f"/entities/{DALIAN}/adjacent/sanctions", params={"limit": 1}).json()
+    assert one["results"][0]["schema"] == "Sanction" and one["limit"] == 1
+    assert client.get(f"/entities/{DALIAN}/adjacent/name").status_code == 404
     # our own entity route still answers our ids
     ours = client.get("/entities/ofac-sdn:26243").json()
     assert ours["id"] == "ofac-sdn:26243" and ours["source_id"] == "26243"

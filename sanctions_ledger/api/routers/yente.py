@@ -176,6 +176,39 @@ def fetch_entity(
 
 
 @router.get(
+    "/entities/{entity_id:ftmid}/adjacent",
+    response_class=JSON,
+    include_in_schema=False,
+    summary="An entity's adjacent entities by property (yente)",
+)
+def fetch_adjacent(
+    request: Request,
+    entity_id: str,
+    limit: int = Query(SEARCH_LIMIT, ge=0, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=9499),
+) -> Any:
+    svc = yente(request)
+    return answer(lambda: svc.adjacent(entity_id, None, limit, offset))
+
+
+@router.get(
+    "/entities/{entity_id:ftmid}/adjacent/{prop}",
+    response_class=JSON,
+    include_in_schema=False,
+    summary="An entity's adjacent entities for one property (yente)",
+)
+def fetch_adjacent_prop(
+    request: Request,
+    entity_id: str,
+    prop: str = Path(..., max_length=64),
+    limit: int = Query(SEARCH_LIMIT, ge=0, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=9499),
+) -> Any:
+    svc = yente(request)
+    return answer(lambda: svc.adjacent(entity_id, prop, limit, offset))
+
+
+@router.get(
     "/catalog",
     response_class=JSON,
     summary="Datasets (yente's catalog)",
