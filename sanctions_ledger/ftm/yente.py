@@ -9,7 +9,8 @@ Semantics, as yente has them:
 * ``threshold`` (default 0.70) decides ``match``; ``cutoff`` (default: the threshold, and never above it)
   drops results whose score is not above it; ``total.value`` counts the matches (score >= threshold)
   among all candidates, not the results returned; ``limit`` (default 5) caps the results.
-* An example that cannot be screened is refused (400): unknown or non-matchable schema, no name.
+* An example that cannot be screened is refused (400): unknown or non-matchable schema, neither a name nor
+  an identifier (an example with only an identifier is screened by it).
   ``algorithm`` must be one we have (``best`` and ``default`` name ours); ``config`` keys must be the
   algorithm's (ours has none).
 * Filters: ``include_dataset``/``exclude_dataset`` narrow the lists, ``exclude_schema`` drops result
@@ -200,16 +201,18 @@ def parse_example(raw_id: str | None, schema_name: str, properties: dict[str, An
         if parts:
             names = [" ".join(parts)]
     names = [n for n in names if any(ch.isalnum() for ch in n)]
+    imo = next(iter(props.get("imoNumber", [])), None)
+    ident = next((v for p in ID_PROPS for v in props.get(p, [])), None)
+    if not names and (imo or ident):
+        names = [str(imo or ident)]  # screened by its identifier, which decides when it is listed
     if not names:
         raise YenteError(
             400,
             f"Cannot parse example entity: a {schema.name} query needs a name "
-            "(properties.name, alias, or firstName/lastName)",
+            "(properties.name, alias, or firstName/lastName) or an identifier",
         )
     dob = next((d[:10] for d in props.get("birthDate", []) if re.match(r"^\d{4}(-\d{2}){0,2}", d)), None)
     country = next((c for p in COUNTRY_PROPS for c in props.get(p, []) if len(c) == 2), None)
-    imo = next(iter(props.get("imoNumber", [])), None)
-    ident = next((v for p in ID_PROPS for v in props.get(p, [])), None)
     return Example(raw_id, schema, props, names[:MAX_NAMES], dob, country, imo, ident)
 
 

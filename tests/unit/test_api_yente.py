@@ -95,6 +95,16 @@ def test_filters(client: TestClient) -> None:
     )
 
 
+def test_identifier_alone_is_screened_and_nothing_at_all_is_refused(client: TestClient) -> None:
+    vessel = match(client, {"imoNumber": ["IMO 8791667"]}, schema="Vessel")
+    assert vessel["results"][0]["id"] == "ofac-sdn-30001" and vessel["results"][0]["match"]
+    assert vessel["results"][0]["explanations"]["identifier"]["score"] == 1.0
+    r = client.post(
+        "/match/default", json={"queries": {"q": {"schema": "Person", "properties": {"birthDate": ["1984"]}}}}
+    )
+    assert r.status_code == 400 and "needs a name" in r.json()["detail"]
+
+
 def test_search(client: TestClient) -> None:
     r = client.get("/search/default", params={"q": "Dalian Haibo"})
     assert r.status_code == 200
