@@ -225,7 +225,8 @@ def to_ftm(
     for prog in entity.programs:
         b.add("programId", prog, "program")
     for key, values in sorted(entity.properties.items()):
-        _property(b, entity, key, values, resolve, derived)
+        if key != "referents":  # other ids of this entity (from an FtM source): FtM's referents
+            _property(b, entity, key, values, resolve, derived)
     for n, ident in enumerate(entity.identifiers, 1):
         prop = ID_PROPERTY.get(ident.type)
         stored = b.add(prop, ident.value, ident.type) if prop and b.schema.get(prop) else False
@@ -255,9 +256,9 @@ def to_ftm(
         s.add("listingDate", entity.listed_on, "listed on")
         s.add("startDate", entity.listed_on, "listed on")
     s.add("authorityId", entity.source_id)
-    s.add("country", None)
     derived.append((s, f"{entity.list}: {', '.join(entity.programs) or 'listed'}"))
     out = [b.to_dict(entity.caption, seen, True)]
+    out[0]["referents"] = sorted({r for r in entity.properties.get("referents", []) if r != main_id})
     out += [d.to_dict(caption, seen, False) for d, caption in derived]
     return out
 

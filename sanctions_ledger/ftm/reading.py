@@ -279,6 +279,8 @@ def _entity(
         for v in values:
             if isinstance(v, str):
                 e.add_property(key, v)
+    if e.source_id == r.id:  # the publisher's own id, kept as a referent of ours (yente's exclusions)
+        e.add_property("referents", r.id)
     for ref in r.data.get("referents") or []:
         if isinstance(ref, str):
             e.add_property("referents", ref)

@@ -15,8 +15,8 @@ Semantics, as yente has them:
   algorithm's (ours has none).
 * Filters: ``include_dataset``/``exclude_dataset`` narrow the lists, ``exclude_schema`` drops result
   schemata, ``topics`` keeps results with one of the topics (ours carry ``sanction``), ``changed_since``
-  keeps results whose current version appeared since, ``exclude_entity_ids`` drops results by FtM id (or
-  our id).
+  keeps results whose current version appeared since, ``exclude_entity_ids`` drops results by FtM id,
+  our id or a referent (an FtM source's own ids).
 * The query echo is the FtM-cleaned example: countries as codes, dates as strings.
 """
 
@@ -296,7 +296,7 @@ class YenteService:
             return False
         if opts.exclude_entity_ids:
             ex = set(opts.exclude_entity_ids)
-            if e.id in ex or ftm_id(e.id) in ex:
+            if e.id in ex or ftm_id(e.id) in ex or ex & set(e.properties.get("referents", [])):
                 return False
         return True
 

@@ -233,6 +233,10 @@ def test_ftm_file_loads_with_its_neighbours_folded(tmp_path: Path, ledger: Ledge
     assert ivan.identifiers == [Identifier("passport", "P123", "RU")]
     assert ivan.addresses[0].country == "RU" and ivan.addresses[0].street == "Moscow, Russia"
     assert ivan.properties["linked_to"] == ["ACME"] and ivan.properties["position"] == ["Minister"]
+    assert ivan.properties["referents"] == ["NK-abc", "eu-fsf-1"]
+    out = to_ftm(ivan)
+    assert out[0]["id"] == "eu-fsf-NK-abc" and out[0]["referents"] == ["NK-abc", "eu-fsf-1"]
+    assert validate_all(out) == {}
     acme = next(e for e in parsed.entities if e.source_id == "NK-org")
     assert acme.properties["linked_to"] == ["Ivan PETROV"]
     (_res,) = ledger.load_paths([path], "2024-06-01")
