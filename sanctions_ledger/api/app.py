@@ -37,6 +37,7 @@ from sanctions_ledger.api.routers import (
     match,
     screen,
     statements,
+    yente,
 )
 from sanctions_ledger.api.security import SecurityMiddleware
 from sanctions_ledger.api.services import build_services
@@ -123,6 +124,7 @@ def create_app(
     app.state.jobs = jobs
     errors.install(app)
 
+    app.include_router(yente.router)  # before entities: /entities/{FtM id} is yente's, ids with ':' ours
     for r in (lists, diff, entities, screen, match, actions, statements, feeds, alerts, audit, keys, health):
         app.include_router(r.router)
 

@@ -1,6 +1,7 @@
 """API key checks as FastAPI dependencies.
 
-A key goes in ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``. Reads are open unless
+A key goes in ``Authorization: Bearer <key>``, ``Authorization: ApiKey <key>`` (yente's scheme) or
+``X-API-Key: <key>``. Reads are open unless
 ``read_requires_key`` is set; every write needs a key with the route's scope. An unknown or revoked key is
 refused (401) even on an open read, so a client with a bad key learns about it at once.
 """
@@ -33,8 +34,12 @@ async def presented_key(
     """The key sent with the request (None when none was sent). Raises 401 for an unknown key."""
     secret = (cred.credentials if cred else None) or x_key
     if not secret:
+        scheme, _, value = (request.headers.get("authorization") or "").partition(" ")
+        if scheme.lower() == "apikey" and value.strip():
+            secret = value  # yente's scheme, sent by its SDK and by nomenklatura
+    if not secret:
         if request.headers.get("authorization"):
-            raise AuthError("the Authorization header is not `Bearer <key>`", hint=_HINT)
+            raise AuthError("the Authorization header is not `Bearer <key>` or `ApiKey <key>`", hint=_HINT)
         return None
     key = await run_in_threadpool(verify_key, request.app.state.services.ledger, secret.strip())
     if key is None:

@@ -64,7 +64,7 @@ def register_all() -> None:
     from sanctions_ledger.cli import ledger_cmds
 
     ledger_cmds.register(cli)
-    for module in ("screening", "actions", "serve", "monitoring"):
+    for module in ("screening", "actions", "serve", "monitoring", "export"):
         try:
             mod = __import__(f"sanctions_ledger.cli.{module}", fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -28,6 +28,7 @@ LISTS: dict[str, tuple[str, str]] = {
 FORMATS: tuple[str, ...] = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
 FORMATS += ("eu-fsf-xml", "uk-fcdo-xml", "uk-ofsi-xlsx", "uk-ofsi-csv")
 FORMATS += ("ofac-advanced-xml", "ofac-enhanced-xml")  # OFAC Sanctions List Service
+FORMATS += ("ftm-json",)  # FollowTheMoney entity files (OpenSanctions datasets)
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -71,6 +72,11 @@ def sniff(path: Path) -> tuple[str, str | None]:
         )
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     lower = text[:2048].lower()
+    if text.startswith(b"{"):  # FollowTheMoney entities (JSON lines); the list is the file's dataset
+        from sanctions_ledger.parsers import ftm_json
+
+        if ftm_json.sniff(path):
+            return "ftm-json", ftm_json.dataset_list(path)
     if text.startswith(b"<") or b"<?xml" in lower[:100]:
         if b"<consolidated_list" in lower:
             return "un-xml", "un"
@@ -172,12 +178,24 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             ".txt",
             ".xlsx",
             ".zip",
+            *_JSON,
         ):
             continue
+        if child.suffix.lower() in _JSON and not _ftm_file(child):
+            continue  # other JSON (e.g. fetch-meta.json beside a download) is not a list
         out.append(_detect_file(child, list_name))
     if not out:
         raise UnknownFormatError("folder holds no list file we know", path=d)
     return out
+
+
+_JSON = (".json", ".jsonl")  # FollowTheMoney entity files
+
+
+def _ftm_file(path: Path) -> bool:
+    from sanctions_ledger.parsers import ftm_json
+
+    return ftm_json.sniff(path) is not None
 
 
 def parse_set(ls: ListSet) -> ParsedList:
@@ -231,6 +249,10 @@ def parse_set(ls: ListSet) -> ParsedList:
 
         sls = ofac_advanced if ls.format == "ofac-advanced-xml" else ofac_enhanced
         parsed = sls.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format == "ftm-json":
+        from sanctions_ledger.parsers import ftm_json
+
+        parsed = ftm_json.parse(ls.files["main"], list_name=ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()

@@ -171,7 +171,9 @@ def test_entity_history_and_asof(client: TestClient, filled: Ledger) -> None:
 
 def test_errors_have_one_shape(client: TestClient) -> None:
     assert_error(client.get("/entities/ofac-sdn:999999"), 404, "NotFoundError")
-    assert_error(client.get("/entities/no-colon"), 422, "InputError")
+    # an id without ':' is an FtM id, answered as yente does (404 with `detail` beside our error object)
+    r = client.get("/entities/no-colon")
+    assert r.status_code == 404 and r.json()["error"]["type"] == "NotFoundError" and r.json()["detail"]
     e = assert_error(client.get("/diff/ofac-sdn", params={"from": "yesterday", "to": "2019-03-22"}), 422)
     assert "yesterday" in str(e["message"])
     assert_error(client.get("/diff/ofac-sdn"), 422, "InputError")

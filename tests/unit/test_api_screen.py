@@ -144,14 +144,16 @@ def test_match_yente_request_shapes(match_client: TestClient) -> None:
             "q4": {"schema": "LegalEntity", "properties": {"name": ["Completely Unrelated Gardening Club"]}},
         }
     }
-    r = match_client.post("/match/default", json=body, params={"algorithm": "logic-v1", "threshold": 0.7})
+    r = match_client.post("/match/default", json=body, params={"algorithm": "best", "threshold": 0.7})
     assert r.status_code == 200, r.text
+    assert r.headers["x-batch-size"] == "4"
     out = r.json()
-    assert set(out) >= {"responses", "matcher", "limit"} and out["limit"] == 5
+    assert set(out) >= {"responses", "limit"} and out["limit"] == 5
     assert set(out["responses"]) == {"q1", "q2", "q3", "q4"}
     for key in ("q1", "q2", "q3"):
         resp = out["responses"][key]
-        assert resp["status"] == 200 and resp["total"] == {"value": len(resp["results"]), "relation": "eq"}
+        matches = [x for x in resp["results"] if x["match"]]
+        assert resp["status"] == 200 and resp["total"] == {"value": len(matches), "relation": "eq"}
         top = resp["results"][0]
         assert set(top) >= {
             "id",
@@ -160,43 +162,49 @@ def test_match_yente_request_shapes(match_client: TestClient) -> None:
             "properties",
             "score",
             "match",
+            "explanations",
             "features",
             "datasets",
             "referents",
             "target",
             "first_seen",
             "last_seen",
+            "last_change",
         }
-        assert top["match"] is True and 0 <= top["score"] <= 1 and top["datasets"] == ["ofac-sdn"]
-        assert isinstance(top["features"], dict) and all(
-            isinstance(v, float) for v in top["features"].values()
-        )
-    assert out["responses"]["q1"]["results"][0]["id"] == "ofac-sdn:20285"
-    assert out["responses"]["q1"]["results"][0]["schema"] == "Person"
-    assert out["responses"]["q1"]["results"][0]["properties"]["birthDate"] == ["1984-01-08"]
-    assert out["responses"]["q2"]["results"][0]["id"] == "ofac-sdn:26243"
+        assert top["match"] is True and 0 <= top["score"] <= 1 and top["datasets"] == ["ofac_sdn"]
+        assert all(set(v) >= {"score", "detail"} for v in top["explanations"].values())
+        assert top["features"] == {k: v["score"] for k, v in top["explanations"].items()}
+        assert not top["first_seen"].endswith("Z") and len(top["first_seen"]) == 19
+    q1 = out["responses"]["q1"]["results"][0]
+    assert q1["id"] == "ofac-sdn-20285" and q1["schema"] == "Person"
+    assert q1["properties"]["birthDate"] == ["1984-01-08"]
+    assert q1["features"]["dob"] > 0 and q1["features"]["country"] > 0
+    assert out["responses"]["q2"]["results"][0]["id"] == "ofac-sdn-26243"
     assert out["responses"]["q3"]["results"][0]["properties"]["imoNumber"] == ["8791667"]
     assert out["responses"]["q3"]["query"]["properties"]["name"] == ["Wan Heng 11"]
-    assert all(not x["match"] for x in out["responses"]["q4"]["results"])
+    # below the cutoff (the threshold by default) nothing is returned
+    assert out["responses"]["q4"]["results"] == [] and out["responses"]["q4"]["total"]["value"] == 0
 
 
 def test_match_datasets_and_bad_queries(match_client: TestClient) -> None:
     q = {"queries": {"a": {"schema": "Person", "properties": {"name": ["Kim Jong Un"]}}}}
     assert match_client.post("/match/ofac-sdn", json=q).status_code == 200
+    assert match_client.post("/match/ofac_sdn", json=q).status_code == 200
     assert match_client.post("/match/us_ofac_sdn", json=q).status_code == 200
-    assert_error(match_client.post("/match/eu_fsf", json=q), 404, "NotFoundError")
-    r = match_client.post(
-        "/match/default",
-        json={
-            "queries": {
-                "a": {"schema": "Banana", "properties": {"name": ["x"]}},
-                "b": {"schema": "Person", "properties": {}},
-            }
-        },
-    )
-    assert r.status_code == 200
-    assert r.json()["responses"]["a"]["status"] == 400 and "Banana" in r.json()["responses"]["a"]["error"]
-    assert r.json()["responses"]["b"]["status"] == 400
+    r = match_client.post("/match/eu_fsf", json=q)
+    assert r.status_code == 404 and r.json()["detail"] == "No such dataset."
+    assert r.json()["error"]["type"] == "NotFoundError"
+    # a query that cannot be screened refuses the whole request (yente's 400), never "no hits"
+    for bad in (
+        {"a": {"schema": "Banana", "properties": {"name": ["x"]}}},
+        {"b": {"schema": "Person", "properties": {}}},
+        {"c": {"schema": "Address", "properties": {"full": ["x"]}}},
+    ):
+        r = match_client.post("/match/default", json={"queries": bad})
+        assert r.status_code == 400 and r.json()["detail"].startswith("Cannot parse example entity")
+    assert match_client.post("/match/default", json={"queries": {}}).status_code == 400
+    assert match_client.post("/match/default", params={"algorithm": "logic-v9"}, json=q).status_code == 400
+    assert match_client.post("/match/default", json={**q, "config": {"nm_x": 1}}).status_code == 400
     assert_error(match_client.post("/match/default", json={"queries": {"a": {"properties": {}}}}), 422)
     r = match_client.post(
         "/match/default",
