@@ -40,7 +40,7 @@ def export_cmd(
 ) -> None:
     """Export FollowTheMoney entities as JSON lines: each listed entity with its Sanction, Address,
     Identification/Passport and link entities. With --from/--to: a delta (ADD/MOD/DEL records)."""
-    from sanctions_ledger.ftm.export import delta, export
+    from sanctions_ledger.opensanctions.export import delta, export
 
     ledger = get_ledger(ctx)
     if (from_ref is None) != (to_ref is None):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sanctions_ledger.ftm.export import delta, export
 from sanctions_ledger.ftm.validate import validate_all
 from sanctions_ledger.ledger import open_ledger
+from sanctions_ledger.opensanctions.export import delta, export
 from sanctions_ledger.parsers import parse_paths
 
 pytestmark = pytest.mark.integration

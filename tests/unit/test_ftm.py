@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from sanctions_ledger.cli.main import cli, register_all
 from sanctions_ledger.errors import InputError, ParseError
-from sanctions_ledger.ftm.export import delta, export, seen_for
 from sanctions_ledger.ftm.ids import dataset_name, ftm_id, list_from_dataset, our_id, parent_id
 from sanctions_ledger.ftm.mapping import to_ftm
 from sanctions_ledger.ftm.validate import problems, validate_all
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
+from sanctions_ledger.opensanctions.export import delta, export, seen_for
 from sanctions_ledger.parsers import detect, parse_paths
 from tests.unit.test_api import at, fill, pub
 

@@ -19,12 +19,13 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"settings"},
     {"model"},
+    {"ftm"},  # the FollowTheMoney format: ids, mapping, reading, validation
     {"parsers"},
     {"ledger"},
     {"matching"},
     {"actions"},
     {"screening"},
-    {"statements", "monitoring", "ftm"},
+    {"statements", "monitoring", "opensanctions"},
     {"api", "web", "cli"},  # entry points, side by side
 ]
 

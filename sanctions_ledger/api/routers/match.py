@@ -1,5 +1,5 @@
 """yente's ``POST /match/{dataset}``: matching by example, with yente's request and response models,
-defaults, filters and errors (semantics in :mod:`sanctions_ledger.ftm.yente`; docs/api.md has the
+defaults, filters and errors (semantics in :mod:`sanctions_ledger.opensanctions.yente`; docs/api.md has the
 compatibility table and what changed from the earlier yente-like answer).
 """
 
@@ -14,7 +14,7 @@ from sanctions_ledger.api.auth import read_access
 from sanctions_ledger.api.routers.common import JSON, documented
 from sanctions_ledger.api.routers.yente import ENTITY_EXAMPLE, ERRORS, refusal, yente
 from sanctions_ledger.errors import SanctionsError
-from sanctions_ledger.ftm.yente import (
+from sanctions_ledger.opensanctions.yente import (
     DEFAULT_LIMIT,
     DEFAULT_THRESHOLD,
     FEATURE_DOCS,

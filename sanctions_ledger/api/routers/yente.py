@@ -1,7 +1,7 @@
 """yente's data and system routes beside our own API: ``GET /search/{dataset}``, ``GET /entities/{id}``
 (FtM ids only: ids with a ``:`` are ours and reach the ``entities`` router), ``GET /catalog``,
 ``GET /algorithms``. ``/healthz`` and ``/readyz`` are the operations routes (same paths as yente's).
-``POST /match/{dataset}`` is in ``match.py``. The semantics live in :mod:`sanctions_ledger.ftm.yente`.
+``POST /match/{dataset}`` is in ``match.py``. The semantics: :mod:`sanctions_ledger.opensanctions.yente`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from sanctions_ledger.api.auth import read_access
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.errors import SanctionsError
-from sanctions_ledger.ftm.yente import (
+from sanctions_ledger.opensanctions.yente import (
     MAX_LIMIT,
     SEARCH_LIMIT,
     TS_PATTERN,

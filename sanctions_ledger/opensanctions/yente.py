@@ -34,11 +34,11 @@ from followthemoney.schema import Schema
 from followthemoney.types import registry
 
 from sanctions_ledger.errors import SanctionsError
-from sanctions_ledger.ftm.export import FtmView, seen_for
 from sanctions_ledger.ftm.ids import dataset_name, ftm_id, is_ftm_id, list_from_dataset, our_id, parent_id
 from sanctions_ledger.ftm.mapping import SCHEMA_FOR, main_schema
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model import Entity
+from sanctions_ledger.opensanctions.export import FtmView, seen_for
 from sanctions_ledger.parsers import LISTS
 from sanctions_ledger.screening import ScreeningQuery
 
