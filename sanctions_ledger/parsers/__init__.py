@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError, UnknownFormatError
+from sanctions_ledger.parsers import other_lists
 from sanctions_ledger.parsers.base import ParsedList, SourceFile
 
 __all__ = ["FORMATS", "LISTS", "ListSet", "ParsedList", "SourceFile", "detect", "parse_paths", "parse_set"]
@@ -21,9 +22,10 @@ LISTS: dict[str, tuple[str, str]] = {
     "un": ("UNSC", "America/New_York"),
     "uk-hmt": ("UK-HMT-OFSI", "Europe/London"),
     "us-bis-dpl": ("US-COMMERCE-BIS", "America/New_York"),
+    **other_lists.LISTS,  # Canada, Australia, Japan, US CSL
 }
 
-FORMATS = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
+FORMATS = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl", *other_lists.FORMATS)
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -51,6 +53,8 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if path.stat().st_size == 0:
         raise ParseError("file is empty (0 bytes)", path=path, hint="a failed download leaves an empty file")
     head = _head(path)
+    if (other := other_lists.sniff(path, head)) is not None:
+        return other
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
         raise ParseError(
             "file is UTF-16 encoded (or binary); the official list formats are UTF-8, Windows-1252 or ASCII",
@@ -142,7 +146,12 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             return [ListSet("ofac-csv", list_name or lst, files)]
     out = []
     for child in sorted(names.values()):
-        if child.name.startswith(".") or child.suffix.lower() not in (".xml", ".csv", ".txt"):
+        if child.name.startswith(".") or child.suffix.lower() not in (
+            ".xml",
+            ".csv",
+            ".txt",
+            *other_lists.SUFFIXES,
+        ):
             continue
         out.append(_detect_file(child, list_name))
     if not out:
@@ -180,6 +189,8 @@ def parse_set(ls: ListSet) -> ParsedList:
         from sanctions_ledger.parsers import bis_dpl
 
         parsed = bis_dpl.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format in other_lists.FORMATS:
+        parsed = other_lists.parse(ls.format, ls.files["main"], ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()
