@@ -63,9 +63,11 @@ def sniff(path: Path, head: bytes) -> tuple[str, str] | None:
             return None
         if not is_book:
             return None
-        from sanctions_ledger.parsers import au_dfat
+        from sanctions_ledger.parsers import au_dfat, jp_mof
 
-        return ("au-dfat-xlsx", "au-dfat") if au_dfat.looks_like(path) else None
+        if au_dfat.looks_like(path):
+            return "au-dfat-xlsx", "au-dfat"
+        return ("jp-mof-xls", "jp-mof") if jp_mof.looks_like(path) else None
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if _csl_text(text):
         return "us-csl", "us-csl"

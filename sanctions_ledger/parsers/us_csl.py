@@ -33,6 +33,7 @@ Mapping
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
@@ -305,6 +306,24 @@ def _add_row(st: _State, row: dict[str, str], line: int, has_id: bool) -> None:
         raise ParseError(f"row of _id {rid} has no name", path=st.path, line=line, field="name")
 
 
+def _locate_bad_byte(path: Path) -> tuple[int, int]:
+    """(line, byte) of the first byte that is not UTF-8, scanning the (decompressed) file in blocks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as raw:
+        gz = raw.read(2) == GZIP_MAGIC
+        raw.seek(0)
+        binary: IO[bytes] = gzip.GzipFile(fileobj=raw) if gz else raw  # type: ignore[assignment]
+        while block := binary.read(1 << 16):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                start = max(0, exc.start - len(exc.object) + len(block))
+                return line + block.count(b"\n", 0, start), block[start] if start < len(block) else 0
+            line += block.count(b"\n")
+    return line, 0
+
+
 def _stream(path: Path) -> Iterator[str]:
     """Lines of the (possibly gzip) file, decoded strictly as UTF-8."""
     with path.open("rb") as raw:
@@ -331,11 +350,12 @@ def parse(path: Path, *, list_name: str = "us-csl") -> ParsedList:
                 st.warn(line_no, "the header row is repeated here; skipped")
                 continue
             _add_row(st, row, line_no, has_id)
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
+        line, byte = _locate_bad_byte(path)
         raise ParseError(
-            f"cannot decode byte 0x{exc.object[exc.start]:02x} as UTF-8",
+            f"cannot decode byte 0x{byte:02x} as UTF-8",
             path=path,
-            line=reader.line_num + 1,
+            line=line,
             hint="the CSL is published in UTF-8; is this the right file?",
         ) from None
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
