@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,22 @@ from sanctions_ledger.ledger.records import LoadResult
 from sanctions_ledger.ledger.store import Ledger
 from sanctions_ledger.parsers import LISTS
 
+# Canada, Australia, Japan, US CSL and Switzerland (format and notes in docs/formats.md). MOF publishes
+# under a dated file name (shisantouketsu<YYYYMMDD>.xls/.csv) with no stable URL: give the current one
+# with SANCTIONS_SOURCE_JP_MOF. Any list's URL can be overridden the same way (see official_sources).
+OTHER_SOURCES: dict[str, dict[str, str]] = {
+    "ca-sema": {
+        "sema-lmes.xml": "https://www.international.gc.ca/world-monde/assets/office_docs/"
+        "international_relations-relations_internationales/sanctions/sema-lmes.xml"
+    },
+    "au-dfat": {
+        "regulation8_consolidated.xlsx": "https://www.dfat.gov.au/sites/default/files/regulation8_consolidated.xlsx"
+    },
+    "us-csl": {
+        "consolidated.csv": "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
+    },
+    "jp-mof": {},
+}
 # The official publication URLs of each list's files (role file name -> URL).
 OFFICIAL_SOURCES: dict[str, dict[str, str]] = {
     "ofac-sdn": {
@@ -35,7 +52,30 @@ OFFICIAL_SOURCES: dict[str, dict[str, str]] = {
     "un": {"consolidated.xml": "https://scsanctions.un.org/resources/xml/en/consolidated.xml"},
     "uk-hmt": {"ConList.csv": "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"},
     "us-bis-dpl": {"dpl.txt": "https://www.bis.doc.gov/dpl/dpl.txt"},
+    **{name: dict(files) for name, files in OTHER_SOURCES.items() if files},
 }
+
+SOURCE_ENV_PREFIX = "SANCTIONS_SOURCE_"
+
+
+def official_sources(list_name: str, environ: Mapping[str, str] | None = None) -> dict[str, str] | None:
+    """The download URLs of ``list_name`` (file name -> URL): the official ones, unless the environment
+    variable ``SANCTIONS_SOURCE_<LIST>`` (``SANCTIONS_SOURCE_CA_SEMA``, ...) overrides them. Its value is a
+    URL (the list's single file; the file is named after the URL's last path segment when the list has no
+    official file name) or ``name=URL`` pairs separated by whitespace."""
+    env = os.environ if environ is None else environ
+    raw = env.get(SOURCE_ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", list_name.upper()), "").strip()
+    default = OFFICIAL_SOURCES.get(list_name) or OTHER_SOURCES.get(list_name) or None
+    if not raw:
+        return default
+    pairs = [p.partition("=") for p in raw.split()]
+    if all(sep and not name.startswith(("http:", "https:")) for name, sep, _ in pairs):
+        return {name: url for name, _, url in pairs}
+    if len(pairs) != 1:
+        raise FetchError(f"{SOURCE_ENV_PREFIX}{list_name}: give one URL or name=URL pairs")
+    name = next(iter(default)) if default else (raw.rsplit("/", 1)[-1].split("?")[0] or list_name)
+    return {name: raw}
+
 
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -68,10 +108,12 @@ def fetch_list(
     """Download one list's files with conditional requests (ETag / Last-Modified) into ``cache_dir``,
     verify and record the SHA-256 of each, and load the set when any file changed. ``sources`` (file name
     -> URL) replaces the official URLs, e.g. for a mirror."""
-    sources = sources or OFFICIAL_SOURCES.get(list_name)
-    if sources is None:
+    sources = sources or official_sources(list_name)
+    if not sources:
         raise FetchError(
-            f"no official source known for list {list_name!r}", hint=f"known: {', '.join(OFFICIAL_SOURCES)}"
+            f"no official source known for list {list_name!r}",
+            hint=f"known: {', '.join(OFFICIAL_SOURCES)}; or set {SOURCE_ENV_PREFIX}"
+            f"{re.sub(r'[^A-Z0-9]', '_', list_name.upper())} to its URL",
         )
     target = cache_dir / list_name
     target.mkdir(parents=True, exist_ok=True)
