@@ -22,7 +22,7 @@ LISTS: dict[str, tuple[str, str]] = {
     "un": ("UNSC", "America/New_York"),
     "uk-hmt": ("UK-HMT-OFSI", "Europe/London"),
     "us-bis-dpl": ("US-COMMERCE-BIS", "America/New_York"),
-    **other_lists.LISTS,  # Canada, Australia, Japan, US CSL
+    **other_lists.LISTS,  # Canada, Australia, Japan, US CSL, Switzerland
 }
 
 FORMATS = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl", *other_lists.FORMATS)

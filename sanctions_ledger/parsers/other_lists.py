@@ -1,5 +1,5 @@
 """Content detection and dispatch for the lists of Canada (SEMA XML), Australia (DFAT xlsx), Japan (MOF
-xls) and the US Consolidated Screening List (CSV / CSV.gz).
+xls), the US Consolidated Screening List (CSV / CSV.gz) and Switzerland (SECO XML).
 
 :func:`sniff` is asked first by :func:`sanctions_ledger.parsers.sniff`; it answers ``None`` for a file of
 none of these formats, so the other detectors run unchanged.
@@ -22,8 +22,9 @@ LISTS: dict[str, tuple[str, str]] = {
     "au-dfat": ("AU-DFAT", "Australia/Sydney"),
     "jp-mof": ("JP-MOF", "Asia/Tokyo"),
     "us-csl": ("US-COMMERCE-ITA", "America/New_York"),
+    "ch-seco": ("CH-SECO", "Europe/Zurich"),
 }
-FORMATS = ("ca-sema-xml", "au-dfat-xlsx", "jp-mof-xls", "us-csl")
+FORMATS = ("ca-sema-xml", "au-dfat-xlsx", "jp-mof-xls", "us-csl", "ch-seco-xml")
 SUFFIXES = (".xlsx", ".xls", ".gz")
 
 _GZIP = b"\x1f\x8b"
@@ -73,6 +74,8 @@ def sniff(path: Path, head: bytes) -> tuple[str, str] | None:
         return "us-csl", "us-csl"
     if text.startswith(b"<"):
         lower = text[:2048].lower()
+        if b"<swiss-sanctions-list" in lower:
+            return "ch-seco-xml", "ch-seco"
         if b"<data-set" in lower and b"<record" in lower:
             return "ca-sema-xml", "ca-sema"
     return None
@@ -96,4 +99,8 @@ def parse(fmt: str, path: Path, list_name: str) -> ParsedList:
         from sanctions_ledger.parsers import jp_mof
 
         return jp_mof.parse(path, list_name=list_name)
+    if fmt == "ch-seco-xml":
+        from sanctions_ledger.parsers import ch_seco
+
+        return ch_seco.parse(path, list_name=list_name)
     raise ValueError(f"not a format of this module: {fmt!r}")

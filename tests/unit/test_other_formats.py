@@ -390,3 +390,79 @@ def test_every_folder_file_is_detected(tmp_path: Path) -> None:
     _au(tmp_path)
     found = sorted(ls.format for ls in detect([tmp_path]))
     assert found == ["au-dfat-xlsx", "ca-sema-xml", "us-csl"]
+
+
+# --- Switzerland SECO ---------------------------------------------------------------------------------
+
+SECO = FIX / "ch" / "seco_small.xml"
+SECO_TEXT = SECO.read_text(encoding="utf-8")
+
+
+def test_seco_targets_programmes_places_and_status() -> None:
+    (p,) = parse_paths([SECO])
+    assert p.format == "ch-seco-xml" and p.counts["records"] == 3 and p.counts["delisted"] == 1
+    assert str(p.published_at) == "2026-08-15 00:00:00+02:00"
+    person, ship = p.entities
+    assert [(n.name, n.kind, n.script) for n in person.names] == [
+        ("Dzmitry Zamulevich", "primary", "Latn"),
+        ("Дмитрий ЗАМУЛЕВИЧ", "original_script", "Cyrl"),
+        ("Dima Z", "weak", "Latn"),
+    ]
+    assert person.programs == ["Belarus"] and [str(d) for d in person.birth_dates] == ["1974-05"]
+    assert person.properties["birth_places"] == ["Grodno, Grodno Oblast, Belarus"]
+    (doc,) = person.identifiers
+    assert (doc.type, doc.value, doc.country, doc.note) == (
+        "passport",
+        "BM2229283",
+        "BY",
+        "issue date 2015-03-02",
+    )
+    (addr,) = person.addresses
+    assert (addr.street, addr.city, addr.postal_code, addr.country) == (
+        "Pobediteley Ave 7",
+        "Minsk, Belarus",
+        "220004",
+        "BY",
+    )
+    assert person.listed_on == "2024-12-24" and person.properties["last_updated"] == ["2025-06-03"]
+    assert person.properties["linked_to"] == ["related-to: 5300"]
+    assert ship.schema == "vessel" and ship.identifiers[0].value == "8405270"
+    assert ship.programs == ["sanctions-set 34422"]  # no header block for that set
+    assert any("5816 is de-listed" in w for w in p.warnings)
+
+
+BAD_SECO: dict[str, tuple[str | bytes, str]] = {
+    "truncated": (SECO_TEXT[:2500], r"seco\.xml, line \d+: malformed XML"),
+    "namespace": (
+        SECO_TEXT.replace("<swiss-sanctions-list ", '<swiss-sanctions-list xmlns="urn:x" '),
+        r"line 2.*namespace",
+    ),
+    "delta": (SECO_TEXT.replace("whole-list", "delta"), r"line 2, field 'list-type'"),
+    "missing-id": (SECO_TEXT.replace('<target ssid="34461">', "<target>"), r"line 8, field 'ssid'"),
+    "duplicate-id": (
+        SECO_TEXT.replace('<target ssid="34461">', '<target ssid="85396">'),
+        r"line 8: duplicate id '85396'",
+    ),
+    "bad-date": (
+        SECO_TEXT.replace('effective-date="2016-05-18"', 'effective-date="2016-05-48"'),
+        r"line 8, field 'effective-date'",
+    ),
+    "bad-dob": (
+        SECO_TEXT.replace('month="5" year="1974"', 'month="13" year="1974"'),
+        r"line 6, field 'day-month-year'",
+    ),
+    "encoding": (
+        SECO_TEXT.encode("utf-8").replace(b"Hui Chon", b"Hui Ch\xf6n"),
+        r"seco\.xml, line 8: malformed XML",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SECO))
+def test_bad_seco_inputs_name_file_and_line(case: str, tmp_path: Path, ledger: Ledger) -> None:
+    ledger.load_paths([SECO], "2024-01-01")
+    before = [(s.id, s.entity_count) for s in ledger.snapshots()]
+    data, pattern = BAD_SECO[case]
+    with pytest.raises(ParseError, match=pattern):
+        ledger.load_paths([_write(tmp_path, "seco.xml", data)], "2024-02-01")
+    assert [(s.id, s.entity_count) for s in ledger.snapshots()] == before
