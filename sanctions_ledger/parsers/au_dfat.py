@@ -33,8 +33,8 @@ from sanctions_ledger.model import Address, Entity, Identifier, Name, Provenance
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers import sheets
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.other_lists import script_of
 from sanctions_ledger.parsers.textdates import cell_date, first_date_after_on, one_date, parse_dates
-from sanctions_ledger.parsers.un_xml import detect_script
 
 FORMAT = "au-dfat-xlsx"
 REF = "Reference"
@@ -241,7 +241,7 @@ def _add_row(st: _State, get: dict[str, Any], row: int) -> None:
     if kind == "primary" and any(n.kind == "primary" for n in ent.names):
         kind = "alias"
     if not any(n.name == name for n in ent.names):  # a name repeated under another type is kept once
-        ent.names.append(Name(name, kind=kind, script=detect_script(name)))
+        ent.names.append(Name(name, kind=kind, script=script_of(name)))
     if m.group(2):
         ent.add_property("references", ref)
     _apply(st, ent, get, row)

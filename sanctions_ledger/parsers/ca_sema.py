@@ -30,8 +30,9 @@ from pathlib import Path
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Entity, Identifier, Name, Provenance
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.other_lists import script_of
 from sanctions_ledger.parsers.textdates import parse_dates
-from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
+from sanctions_ledger.parsers.un_xml import lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean, parse_xml
 
 FORMAT = "ca-sema-xml"
@@ -108,14 +109,14 @@ def _record(node: XmlNode, path: Path, list_name: str, st: _Stats, index: int) -
         provenance=Provenance(file=path.name, line=node.line, element=f"record[{index}]"),
     )
     if person_name:
-        ent.names.append(Name(primary, "primary", detect_script(primary), given or None, last or None))
+        ent.names.append(Name(primary, "primary", script_of(primary), given or None, last or None))
     else:
-        ent.names.append(Name(primary, "primary", detect_script(primary)))
+        ent.names.append(Name(primary, "primary", script_of(primary)))
     if org and person_name:
-        ent.names.append(Name(org, "alias", detect_script(org)))
+        ent.names.append(Name(org, "alias", script_of(org)))
     for alias in _aliases(get("Aliases")):
         if all(n.name != alias for n in ent.names):
-            ent.names.append(Name(alias, "alias", detect_script(alias)))
+            ent.names.append(Name(alias, "alias", script_of(alias)))
     ent.programs.append(clean(country))
     ent.add_property("regime_country", reg)
     ent.add_property("schedule", schedule)

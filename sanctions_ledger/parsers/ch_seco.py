@@ -44,7 +44,8 @@ from zoneinfo import ZoneInfo
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
-from sanctions_ledger.parsers.un_xml import detect_script, flatten, lower_snake
+from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.un_xml import flatten, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean, parse_xml
 
 FORMAT = "ch-seco-xml"
@@ -146,9 +147,7 @@ def _names(ctx: _Ctx, ent: Entity, identity: XmlNode) -> None:
         last = typed.get("family-name") or typed.get("maiden-name")
         _add_name(
             ent,
-            Name(
-                full, kind, detect_script(full), (given or None) if person else None, last if person else None
-            ),
+            Name(full, kind, script_of(full), (given or None) if person else None, last if person else None),
         )
         keys: list[tuple[str, str]] = []
         for p in parts:
@@ -172,7 +171,7 @@ def _names(ctx: _Ctx, ent: Entity, identity: XmlNode) -> None:
                 variant.append((p.attrib.get("name-part-type", "other"), text))
             else:
                 vname = _compose(variant)
-                script = detect_script(vname)
+                script = script_of(vname)
                 vkind = "original_script" if script != "Latn" else ("alias" if kind == "primary" else kind)
                 _add_name(ent, Name(vname, vkind, script))
 

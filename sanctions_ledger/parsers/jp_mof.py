@@ -37,8 +37,8 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
 from sanctions_ledger.parsers import sheets
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.other_lists import script_of
 from sanctions_ledger.parsers.textdates import cell_date, one_date, parse_dates
-from sanctions_ledger.parsers.un_xml import detect_script
 
 FORMAT = "jp-mof-xls"
 NUMBER = "告示番号"
@@ -207,13 +207,11 @@ def _entity(
     ent.programs.append(program)
     for text, kind in ((en, "primary"), (ja, "alias")):
         if text and all(n.name != text for n in ent.names):
-            ent.names.append(
-                Name(text, kind if ent.names or kind != "alias" else "primary", detect_script(text))
-            )
+            ent.names.append(Name(text, kind if ent.names or kind != "alias" else "primary", script_of(text)))
     for col, kind in _ALIAS_COLS.items():
         for piece in _pieces(_raw(get.get(col))):
             if piece not in _UNKNOWN and all(n.name != piece for n in ent.names):
-                ent.names.append(Name(piece, kind, detect_script(piece)))
+                ent.names.append(Name(piece, kind, script_of(piece)))
     dates = _dotted(_raw(get.get(NOTICE_DATE)))
     if dates:
         ent.listed_on = dates[0][0]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.parsers.base import ParsedList
+from sanctions_ledger.parsers.un_xml import detect_script
 
 # list name -> (authority, time zone of its dates)
 LISTS: dict[str, tuple[str, str]] = {
@@ -31,6 +32,11 @@ _GZIP = b"\x1f\x8b"
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CSL_HEADER = re.compile(rb'^"?(?:_id"?,"?)?source"?,"?entity_number"?,')
+
+
+def script_of(text: str) -> str:
+    """ISO 15924 script of a name; ASCII text is Latin without looking up every character."""
+    return "Latn" if text.isascii() else detect_script(text)
 
 
 def _csl_text(head: bytes) -> bool:

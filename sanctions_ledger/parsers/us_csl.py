@@ -52,7 +52,7 @@ from sanctions_ledger.model import Address, Entity, Name, PartialDate, Provenanc
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import ParsedList, header_rows, require_nonempty, source_file
 from sanctions_ledger.parsers.ofac_remarks import apply_labelled, parse_date_range, person_name
-from sanctions_ledger.parsers.un_xml import detect_script
+from sanctions_ledger.parsers.other_lists import script_of
 from sanctions_ledger.parsers.xmlsafe import clean
 
 FORMAT = "us-csl"
@@ -191,9 +191,9 @@ def _add_name(ent: Entity, text: str, kind: str) -> None:
         return
     if ent.schema == "person":
         name = person_name(text, kind)
-        name = Name(name.name, kind, detect_script(text), name.first_name, name.last_name)
+        name = Name(name.name, kind, script_of(text), name.first_name, name.last_name)
     else:
-        name = Name(text, kind=kind, script=detect_script(text))
+        name = Name(text, kind=kind, script=script_of(text))
     ent.names.append(name)
 
 
