@@ -33,6 +33,10 @@ OTHER_SOURCES: dict[str, dict[str, str]] = {
     "us-csl": {
         "consolidated.csv": "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
     },
+    "ch-seco": {
+        "swiss-sanctions-list.xml": "https://www.sesam.search.admin.ch/sesam-search-web/pages/"
+        "downloadXmlGesamtliste.xhtml?lang=en&action=downloadXmlGesamtlisteAction"
+    },
     "jp-mof": {},
 }
 # The official publication URLs of each list's files (role file name -> URL).

@@ -66,6 +66,7 @@ def test_official_urls_are_known() -> None:
     assert OFFICIAL_SOURCES["ca-sema"]["sema-lmes.xml"].endswith("/sanctions/sema-lmes.xml")
     assert OFFICIAL_SOURCES["au-dfat"]["regulation8_consolidated.xlsx"].startswith("https://www.dfat.gov.au/")
     assert OFFICIAL_SOURCES["us-csl"]["consolidated.csv"].startswith("https://data.trade.gov/")
+    assert "downloadXmlGesamtliste" in OFFICIAL_SOURCES["ch-seco"]["swiss-sanctions-list.xml"]
     assert "jp-mof" not in OFFICIAL_SOURCES  # no stable URL: needs SANCTIONS_SOURCE_JP_MOF
 
 
