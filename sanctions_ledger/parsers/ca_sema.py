@@ -33,7 +33,8 @@ from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_f
 from sanctions_ledger.parsers.other_lists import script_of
 from sanctions_ledger.parsers.textdates import parse_dates
 from sanctions_ledger.parsers.un_xml import lower_snake
-from sanctions_ledger.parsers.xmlsafe import XmlNode, clean, parse_xml
+from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
+from sanctions_ledger.parsers.xmlstream import iter_children
 
 FORMAT = "ca-sema-xml"
 ROOT = "data-set"
@@ -153,7 +154,8 @@ def _record(node: XmlNode, path: Path, list_name: str, st: _Stats, index: int) -
 def parse(path: Path, *, list_name: str = "ca-sema") -> ParsedList:
     """Parse a Canada SEMA ``sema-lmes.xml``."""
     require_nonempty(path)
-    root = parse_xml(path)
+    nodes = iter_children(path)
+    root = next(nodes)
     if root.tag != ROOT:
         raise ParseError(f"root element is <{root.tag}>, expected <{ROOT}>", path=path, line=root.line)
     if "xmlns" in root.attrib:
@@ -165,7 +167,7 @@ def parse(path: Path, *, list_name: str = "ca-sema") -> ParsedList:
         )
     st = _Stats()
     entities = []
-    for index, node in enumerate(root.children, start=1):
+    for index, node in enumerate(nodes, start=1):
         if node.tag != "record":
             raise ParseError(
                 f"unexpected <{node.tag}> in <{ROOT}> (expected <record>)", path=path, line=node.line

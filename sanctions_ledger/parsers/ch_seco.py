@@ -46,7 +46,8 @@ from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDat
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
 from sanctions_ledger.parsers.other_lists import script_of
 from sanctions_ledger.parsers.un_xml import flatten, lower_snake
-from sanctions_ledger.parsers.xmlsafe import XmlNode, clean, parse_xml
+from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
+from sanctions_ledger.parsers.xmlstream import iter_children
 
 FORMAT = "ch-seco-xml"
 ROOT = "swiss-sanctions-list"
@@ -97,25 +98,27 @@ def _date_attr(ctx: _Ctx, node: XmlNode, attr: str) -> str | None:
     return value
 
 
-def _header(ctx: _Ctx, root: XmlNode) -> None:
-    for node in root.children:
-        if node.tag == "sanctions-program":
-            keys = {k.attrib.get("lang", ""): clean(k.text) for k in node.findall("program-key")}
-            key = keys.get("eng") or next(iter(keys.values()), "")
-            names = {k.attrib.get("lang", ""): clean(k.text) for k in node.findall("program-name")}
-            name = names.get("eng") or next(iter(names.values()), "")
-            for s in node.findall("sanctions-set"):
-                if ssid := s.attrib.get("ssid"):
-                    label = key or name or clean(s.text)
-                    ctx.programs[ssid] = label
-        elif node.tag == "place" and (ssid := node.attrib.get("ssid")):
-            parts = [node.findtext(t) for t in ("location", "area")]
-            country = node.find("country")
-            if country is not None:
-                parts.append(clean(country.text))
-                if code := country.attrib.get("iso-code"):
-                    ctx.place_countries[ssid] = code
-            ctx.places[ssid] = ", ".join(p for p in parts if p)
+def _header(ctx: _Ctx, node: XmlNode) -> None:
+    """A header block (``sanctions-program`` or ``place``) that precedes the targets."""
+    if node.tag == "sanctions-program":
+        keys = {k.attrib.get("lang", ""): clean(k.text) for k in node.findall("program-key")}
+        key = keys.get("eng") or next(iter(keys.values()), "")
+        names = {k.attrib.get("lang", ""): clean(k.text) for k in node.findall("program-name")}
+        name = names.get("eng") or next(iter(names.values()), "")
+        for s in node.findall("sanctions-set"):
+            if ssid := s.attrib.get("ssid"):
+                label = key or name or clean(s.text)
+                ctx.programs[ssid] = label
+    elif node.tag == "place" and (ssid := node.attrib.get("ssid")):
+        parts = [node.findtext(t) for t in ("location", "area")]
+        country = node.find("country")
+        if country is not None:
+            parts.append(clean(country.text))
+            if code := country.attrib.get("iso-code"):
+                ctx.place_countries[ssid] = code
+        ctx.places[ssid] = ", ".join(p for p in parts if p)
+    else:
+        ctx.warnings.append(f"{ctx.path.name}, line {node.line}: unknown top-level <{node.tag}> skipped")
 
 
 def _compose(parts: list[tuple[str, str]]) -> str:
@@ -340,7 +343,8 @@ def _target(ctx: _Ctx, node: XmlNode) -> tuple[Entity, bool]:
 def parse(path: Path, *, list_name: str = "ch-seco") -> ParsedList:
     """Parse a SECO ``swiss-sanctions-list`` XML file."""
     require_nonempty(path)
-    root = parse_xml(path)
+    nodes = iter_children(path)
+    root = next(nodes)
     if root.tag != ROOT:
         raise ParseError(f"root element is <{root.tag}>, expected <{ROOT}>", path=path, line=root.line)
     if "xmlns" in root.attrib:
@@ -359,11 +363,11 @@ def parse(path: Path, *, list_name: str = "ch-seco") -> ParsedList:
             field="list-type",
         )
     ctx = _Ctx(path=path, list_name=list_name)
-    _header(ctx, root)
     entities: list[Entity] = []
     targets = delisted = 0
-    for node in root.children:
+    for node in nodes:
         if node.tag != "target":
+            _header(ctx, node)
             continue
         targets += 1
         ent, active = _target(ctx, node)

@@ -432,6 +432,12 @@ def test_seco_targets_programmes_places_and_status() -> None:
 
 
 BAD_SECO: dict[str, tuple[str | bytes, str]] = {
+    "doctype": (
+        SECO_TEXT.replace(
+            "<swiss-sanctions-list ", '<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<swiss-sanctions-list ', 1
+        ),
+        r"seco\.xml, line 2: a DOCTYPE declaration is not allowed",
+    ),
     "truncated": (SECO_TEXT[:2500], r"seco\.xml, line \d+: malformed XML"),
     "namespace": (
         SECO_TEXT.replace("<swiss-sanctions-list ", '<swiss-sanctions-list xmlns="urn:x" '),
