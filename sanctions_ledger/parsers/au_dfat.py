@@ -51,21 +51,15 @@ _KINDS = {
 _SCHEMAS = {"individual": "person", "entity": "organization", "vessel": "vessel"}
 _REF = re.compile(r"^(\d+)([a-z]*\d*)$")
 _ENUM = re.compile(r"(?:^|\s)[a-h]\)\s*")
-_ID_PATTERNS = (
-    (
-        "passport",
-        re.compile(
-            r"passport\s*(?:no\.?|number)?\s*[:.]?\s*(?:[A-Z][a-z]+\s+)?([A-Z]{0,3}[- ]?\d[\w-]{3,})", re.I
-        ),
-    ),
-    (
-        "national_id",
-        re.compile(
-            r"national\s+(?:identification|identity|id)\s*(?:card\s*)?(?:no\.?|number)?\s*[:.]?\s*(?:[A-Z][a-z]+\s+)?(\d[\w-]{3,})",
-            re.I,
-        ),
-    ),
+# "Passport no.: Afghan SE-011697, issued ...", "Passport Number: a) 27082171 (...) b) ...",
+# "passport number 96 03 464086", "National identification no. 123"; the label, then the text it governs
+_ID_LABEL = re.compile(
+    r"\b(passport|national\s+(?:identification|identity|id)(?:\s+card)?)\s*(?:no\b\.?|number|#)?\s*[:.]?",
+    re.I,
 )
+_ID_TOKEN = re.compile(r"(?<![\w/])(?:[A-Z]{1,3}[-/ ]?)?\d[\dA-Z/-]*(?: \d[\dA-Z/-]*)*(?![\w/])")
+_ID_STOP = re.compile(r"\b(?:issued|expir|valid|dated?|on)\b|\(", re.I)
+_MONTH_WORD = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s*$", re.I)
 
 
 def looks_like(path: Path) -> bool:
@@ -129,17 +123,38 @@ def _add_dob(st: _State, ent: Entity, value: Any, row: int) -> None:
             ent.add_property("birth_dates_text", piece)
 
 
+def _id_values(segment: str) -> list[tuple[str, str]]:
+    """(number, piece) for each ``a) b)`` piece of the text after an id label: the first token with at
+    least four digits before any "issued"/"expires"/"(" remark."""
+    out = []
+    for piece in _split(segment) or [segment]:
+        head = _ID_STOP.split(piece, maxsplit=1)[0]
+        for m in _ID_TOKEN.finditer(head):
+            token = m.group(0).strip(" -/")
+            digits = sum(c.isdigit() for c in token)
+            if digits < 4 or (token.isdigit() and len(token) == 4) or _MONTH_WORD.search(head[: m.start()]):
+                continue
+            out.append((token, piece.strip()))
+            break
+    return out
+
+
 def _add_ids(ent: Entity, info: str) -> None:
-    for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", info):
-        for kind, pattern in _ID_PATTERNS:
-            for m in pattern.finditer(sentence):
-                value = m.group(1).strip(" .,;-")
-                country = None
-                for word in re.findall(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", sentence[: m.start(1)][-40:]):
-                    country = to_iso2(word) or country
-                ident = Identifier(type=kind, value=value, country=country, note=sentence.strip())
-                if ident not in ent.identifiers:
-                    ent.identifiers.append(ident)
+    """Passport and national-id numbers stated in free text (heuristic; the sentence is the note)."""
+    labels = list(_ID_LABEL.finditer(info))
+    for i, m in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(info)
+        stop = re.search(r"\.\s+(?=[A-Z][a-z])", info[m.end() : end])
+        segment = info[m.end() : m.end() + stop.start()] if stop else info[m.end() : end]
+        kind = "passport" if m.group(1).lower().startswith("passport") else "national_id"
+        for value, piece in _id_values(segment):
+            country = None
+            for word in re.findall(r"[A-Z][a-z]{3,}(?: [A-Z][a-z]+)?", piece[: piece.find(value)]):
+                country = to_iso2(word) or country
+            if any(x.type == kind and x.value == value for x in ent.identifiers):
+                continue
+            note = (m.group(0) + segment).strip()
+            ent.identifiers.append(Identifier(type=kind, value=value, country=country, note=note))
 
 
 def _add_address(ent: Entity, text: str) -> None:

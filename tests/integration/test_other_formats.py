@@ -146,6 +146,17 @@ def test_dfat_counts_match_an_independent_count() -> None:
     assert totals["entities"] == len(names) == 3062
     assert totals["names"] == sum(map(len, names.values()))
     assert totals["addresses"] == sum(map(len, addresses.values()))
+    # identifiers come from free text: each value must occur verbatim in its entity's text, and nearly every
+    # entity whose text names a passport with a number must have one
+    with_number = 0
+    found = 0
+    for e in p.entities:
+        text = " ".join([e.remarks or "", *e.properties.get("other_information", [])])
+        assert all(i.value in text for i in e.identifiers), e.source_id
+        if re.search(r"passport[^;]{0,40}?\d{5,}", text, re.I):
+            with_number += 1
+            found += any(i.type == "passport" for i in e.identifiers)
+    assert with_number > 100 and found >= 0.95 * with_number
     akhund = next(e for e in p.entities if e.source_id == "2")
     assert akhund.listed_on == "2001-01-25"
     assert [n.kind for n in akhund.names] == ["primary", "original_script"]
