@@ -103,16 +103,26 @@ def _raw(value: Any) -> str:
     return str(value).strip()
 
 
+def _unwrap(piece: str) -> str:
+    """Drop an ``a.k.a.:`` label and parentheses left unbalanced by the ``(a) .. (b)`` split."""
+    piece = re.sub(r"^\(?a\.k\.a\.?:?\s*", "", piece)
+    for open_, close in (("(", ")"), ("（", "）")):
+        while piece.endswith(close) and piece.count(close) > piece.count(open_):
+            piece = piece[:-1].rstrip()
+        while piece.startswith(open_) and piece.count(open_) > piece.count(close):
+            piece = piece[1:].lstrip()
+    return piece.strip(" ,;、")
+
+
 def _pieces(text: str) -> list[str]:
-    parts = _PIECE.split(text)
+    """A cell's values: ``(a) .. (b) ..`` pieces and lines, whitespace collapsed, empty ones dropped."""
     out = []
-    for p in parts:
+    for p in _PIECE.split(text):
         if p is None or len(p) == 1:
-            continue
+            continue  # the letters captured by the split
         for line in p.split("\n"):
-            line = " ".join(line.replace("\u3000", " ").split()).strip(" ,;、")
-            line = re.sub(r"^\(?a\.k\.a\.?:?\s*|\)$", "", line) if "a.k.a" in line else line
-            if line:
+            line = _unwrap(" ".join(line.replace("\u3000", " ").split()).strip(" ,;、"))
+            if any(c.isalnum() for c in line):
                 out.append(line)
     return out
 
