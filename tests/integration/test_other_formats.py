@@ -262,3 +262,50 @@ def test_mof_counts_match_an_independent_count() -> None:
     assert putin.listed_on == "2022-03-01"
     sahiron = next(e for e in p.entities if e.source_id == "2-478")
     assert "Commander Putol" in [n.name for n in sahiron.names]
+
+
+# --- Switzerland SECO (excerpt: structure, not counts) ------------------------------------------------
+
+
+def test_seco_excerpt_loads() -> None:
+    path = SHARED / "ch-seco" / "2026-08-15-excerpt" / "swiss-sanctions-list_excerpt_2026-08-15.xml"
+    _need(path)
+    root = ET.parse(path).getroot()
+    targets = root.findall("target")
+    # a target is in force unless its newest modification de-lists it
+    active = [t for t in targets if t.find("modification").get("modification-type") != "de-listed"]  # type: ignore[union-attr]
+    p = _parsed(path)
+    assert p.counts["records"] == len(targets) == 4
+    assert [e.source_id for e in p.entities] == [t.get("ssid") for t in active]
+    # names: every <name> directly under an identity (not the history copies inside <modification>),
+    # plus one per spelling variant (lang, script) that every part of that name has; duplicates once
+    expected = 0
+    for t in active:
+        seen: set[str] = set()
+        for name in t.findall("./*/identity/name"):
+            parts = name.findall("name-part")
+            seen.add(" ".join(sorted(p.findtext("value") or "" for p in parts)))
+            keys = {(v.get("lang"), v.get("script")) for p in parts for v in p.findall("spelling-variant")}
+            for key in keys:
+                texts = [
+                    next(
+                        (
+                            v.text or ""
+                            for v in p.findall("spelling-variant")
+                            if (v.get("lang"), v.get("script")) == key
+                        ),
+                        None,
+                    )
+                    for p in parts
+                ]
+                if None not in texts:
+                    seen.add(" ".join(sorted(t or "" for t in texts)))
+        expected += len(seen)
+    assert p.counts["names"] == expected
+    assert (
+        p.counts["identifiers"]
+        == len([d for t in active for d in t.findall("./*/identity/identification-document")]) + 1
+    )  # + IMO in other-information
+    vorontsova = next(e for e in p.entities if e.source_id == "52941")
+    assert {n.kind for n in vorontsova.names} == {"primary", "original_script", "former", "alias"}
+    assert vorontsova.listed_on == "2022-04-13"
