@@ -84,6 +84,8 @@ class _State:
     list_name: str
     entities: dict[str, Entity] = field(default_factory=dict)
     refs: dict[str, int] = field(default_factory=dict)
+    # per entity, the fact cells already applied: the rows of one entity repeat them name after name
+    applied: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
 
@@ -259,7 +261,11 @@ def _add_row(st: _State, get: dict[str, Any], row: int) -> None:
         ent.names.append(Name(name, kind=kind, script=script_of(name)))
     if m.group(2):
         ent.add_property("references", ref)
-    _apply(st, ent, get, row)
+    facts = tuple(repr(v) for k, v in get.items() if k not in (REF, NAME, "Name Type", "Type"))
+    done = st.applied.setdefault(base, set())
+    if facts not in done:  # every step of _apply is idempotent: an identical repeat adds nothing
+        done.add(facts)
+        _apply(st, ent, get, row)
 
 
 def parse(path: Path, *, list_name: str = "au-dfat") -> ParsedList:
