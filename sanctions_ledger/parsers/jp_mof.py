@@ -200,13 +200,31 @@ def _sheet(st: _State, book: Any, name: str) -> None:
         st.warnings.append(f"{st.path.name}: sheet {name!r} has no header row ({pending} rows); not read")
 
 
+_ORIGINAL = re.compile(r"[(（]\s*original script\s*[:：]\s*(.+?)\s*[)）]?\s*$", re.IGNORECASE)
+_PERSON_FACTS = ("生年月日", "生年月日・出生地", "出生地", "出生地・出身地", "旅券番号", "国籍", "称号")
+
+
+def _schema(program: str, get: dict[str, Any]) -> str:
+    """個人 (individuals) / 団体, 銀行 (entities, banks) sheets say it; on mixed sheets a row with a
+    person's facts (date or place of birth, passport, nationality, title) is a person, else unknown."""
+    if "個人" in program:
+        return "person"
+    if "団体" in program or "銀行" in program:
+        return "organization"
+    if any(_raw(get.get(c)) not in _UNKNOWN for c in _PERSON_FACTS if c in get):
+        return "person"
+    return "unknown"
+
+
 def _entity(
     st: _State, program: str, sheet_no: str, number: str, get: dict[str, Any], row: int, sheet: str
 ) -> Entity:
     ja, en = sheets.text(get.get(JA)), sheets.text(get.get(EN))
-    schema = "organization" if ("団体" in program or "銀行" in program) else "person"
-    if any(k in get for k in _DOB_COLS) or "個人" in program:
-        schema = "person"
+    original = None
+    if m := _ORIGINAL.search(en):  # "(original script: ...)" in the English cell, sometimes left blank
+        en, original = en[: m.start()].strip(), m.group(1).strip(" )）")
+        original = original if any(c.isalpha() for c in original) else None
+    schema = _schema(program, get)
     ent = Entity(
         list=st.list_name,
         source_id=f"{sheet_no}-{number}",
@@ -215,7 +233,7 @@ def _entity(
         provenance=Provenance(file=st.path.name, line=row, element=f"sheet {sheet!r} row {row}"),
     )
     ent.programs.append(program)
-    for text, kind in ((en, "primary"), (ja, "alias")):
+    for text, kind in ((en, "primary"), (ja, "alias"), (original or "", "original_script")):
         if text and all(n.name != text for n in ent.names):
             ent.names.append(Name(text, kind if ent.names or kind != "alias" else "primary", script_of(text)))
     for col, kind in _ALIAS_COLS.items():

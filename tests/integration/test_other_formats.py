@@ -243,7 +243,10 @@ def test_mof_counts_match_an_independent_count() -> None:
                 header = cells if "告示番号" in cells else None
                 continue
             row = dict(zip(header, sheet.row_values(r), strict=False))
-            own = {_ws(str(row.get(c, ""))) for c in ("英語表記", "日本語表記")} - {""}
+            # an English cell may carry "(original script: ...)": that is a second name
+            en, *rest = re.split(r"[(（]\s*original script", _ws(str(row.get("英語表記", ""))), flags=re.I)
+            original = rest[0].lstrip(" :：").rstrip(" )）") if rest else ""
+            own = {en.strip(), _ws(str(row.get("日本語表記", ""))), original} - {""}
             if not own:
                 continue
             entities += 1
