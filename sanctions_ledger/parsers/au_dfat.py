@@ -141,6 +141,19 @@ def _id_values(segment: str) -> list[tuple[str, str]]:
     return out
 
 
+def _citizenships(text: str) -> list[str]:
+    """``Russian and Ukrainian`` / ``Syrian; French`` / ``Turkish/Jordanian`` -> one piece each; a piece
+    that is no single nationality ("Kuwaiti citizenship withdrawn in 2002") stays whole."""
+    out = []
+    for piece in _split(text):
+        parts = [p.strip() for p in re.split(r"\s+and\s+|[;,/]", piece) if p.strip()]
+        if len(parts) > 1 and not to_iso2(piece) and all(to_iso2(p) or p.istitle() for p in parts):
+            out.extend(parts)
+        else:
+            out.append(piece)
+    return out
+
+
 def _add_ids(ent: Entity, info: str) -> None:
     """Passport and national-id numbers stated in free text (heuristic; the sentence is the note)."""
     labels = list(_ID_LABEL.finditer(info))
@@ -174,7 +187,7 @@ def _apply(st: _State, ent: Entity, get: dict[str, Any], row: int) -> None:
     _add_dob(st, ent, get.get("Date of Birth"), row)
     for place in _split(sheets.text(get.get("Place of Birth"))):
         ent.add_property("birth_places", place)
-    for piece in _split(sheets.text(get.get("Citizenship"))):
+    for piece in _citizenships(sheets.text(get.get("Citizenship"))):
         code = to_iso2(piece) or piece
         if code not in ent.nationalities:
             ent.nationalities.append(code)
