@@ -5,11 +5,12 @@ Flat ``<data-set><record>`` records, no id. Both layouts are read: the pre-2023 
 ``ShipIMONumber``, ``DateOfListing``).
 
 Key
-    ``source_id`` = ``<country>/<schedule>/<item>``, where ``<country>`` is the English half of the
-    bilingual ``Country`` (the regime: "Russia / Russie" -> ``Russia``), e.g. ``Russia/1, Part 2/17``. A
-    record without ``Item`` (the 2022 file has two, both under Belarus with no Schedule either) is keyed
-    by its name instead: ``Belarus/-/name:Belarusbank``, a deterministic key that is stable as long as
-    the name is. A full key (Country, Schedule, Item) that occurs twice is an error naming both records.
+    ``source_id`` = ``<country>:<schedule>:<item>``, where ``<country>`` is the English half of the
+    bilingual ``Country`` (the regime: "Russia / Russie" -> ``Russia``), e.g. ``Russia:1, Part 2:17``
+    (":" because ids travel in URL paths, where "/" cannot). A record without ``Item`` (the 2022 file has
+    two, both under Belarus with no Schedule either) is keyed by its name instead:
+    ``Belarus:-:name=Belarusbank``, a deterministic key that is stable as long as the name is. A full
+    key (Country, Schedule, Item) that occurs twice is an error naming both records.
 
 Mapping
     ``LastName`` + ``GivenName`` -> primary name (person, with first/last name); ``Entity`` /
@@ -90,7 +91,9 @@ def _record(node: XmlNode, path: Path, list_name: str, st: _Stats, index: int) -
         )
     schedule, item = get("Schedule"), get("Item")
     reg = regime(country)
-    key = f"{reg}/{schedule or '-'}/{item}" if item else f"{reg}/{schedule or '-'}/name:{primary}"
+    # ":" separates the parts: ids travel in URL paths, where "/" cannot appear
+    part = item if item else "name=" + primary.replace("/", "-").replace(":", "-")
+    key = f"{reg.replace(':', '-')}:{(schedule or '-').replace(':', '-')}:{part.replace(':', '-')}"
     if key in st.keys:
         raise ParseError(
             f"record #{index}: key (Country, Schedule, Item) {key!r} repeats the record "

@@ -190,7 +190,7 @@ def test_sema_counts_match_an_independent_count() -> None:
     assert len(records) == 2606
     # the two Belarus banks without Schedule/Item are both kept, keyed by name
     ids = {e.source_id for e in p.entities}
-    assert {"Belarus/-/name:Belarusbank", "Belarus/-/name:Belagroprombank"} <= ids
+    assert {"Belarus:-:name=Belarusbank", "Belarus:-:name=Belagroprombank"} <= ids
 
 
 # --- Japan MOF ----------------------------------------------------------------------------------------
@@ -312,3 +312,41 @@ def test_seco_excerpt_loads() -> None:
     vorontsova = next(e for e in p.entities if e.source_id == "52941")
     assert {n.kind for n in vorontsova.names} == {"primary", "original_script", "former", "alias"}
     assert vorontsova.listed_on == "2022-04-13"
+
+
+# --- end to end through the CLI: load, show, screen (with as-of), history, diff -----------------------
+
+
+def test_cli_load_screen_show_on_the_real_files(tmp_path: Path) -> None:
+    for path in (CSL, AU, CA, JP):
+        _need(path)
+    from click.testing import CliRunner
+
+    from sanctions_ledger.cli.main import cli, register_all
+
+    register_all()
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+
+    def run(*args: str) -> object:
+        res = CliRunner().invoke(cli, ["--db", db, *args, "--json"], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        import json
+
+        return json.loads(res.stdout)
+
+    for path, day in ((CSL, "2022-05-16"), (AU, "2024-11-11"), (CA, "2022-05-11"), (JP, "2022-07-05")):
+        out = run("load", str(path), "--observed-at", day)
+        (load,) = out["loads"]  # type: ignore[index]
+        assert load["status"] == "created" and load["records_in"] == load["entities_stored"]
+    hits = run("screen", "Vladimir Putin", "--list", "jp-mof")
+    assert hits["matches"][0]["entity_id"] == "jp-mof:29-1"  # type: ignore[index]
+    hits = run("screen", "Mohammad Hassan Akhund", "--list", "au-dfat")
+    assert hits["matches"][0]["entity_id"] == "au-dfat:2"  # type: ignore[index]
+    hits = run("screen", "Belarusbank", "--list", "ca-sema")
+    assert hits["matches"][0]["entity_id"] == "ca-sema:Belarus:-:name=Belarusbank"  # type: ignore[index]
+    hits = run("screen", "Banco VTB Africa", "--list", "us-csl", "--as-of", "2022-06-01")
+    assert hits["matches"][0]["entity_id"] == "us-csl:18725"  # type: ignore[index]
+    shown = run("show", "au-dfat:2")
+    assert shown["listed_on"] == "2001-01-25" and shown["names"][1]["script"] == "Arab"  # type: ignore[index]
+    history = run("history", "ca-sema:Russia:1, Part 2:17")
+    assert len(history["versions"]) == 1  # type: ignore[index]

@@ -199,11 +199,11 @@ def test_sema_composite_key_and_both_layouts() -> None:
     assert p.format == "ca-sema-xml"
     ids = [e.source_id for e in p.entities]
     assert ids == [
-        "Belarus/1/2",
-        "Russia/1, Part 2/17",
-        "Belarus/-/name:Belarusbank",
-        "Russia/1, Part 1/3",
-        "Russia/1, Part 3/4",
+        "Belarus:1:2",
+        "Russia:1, Part 2:17",
+        "Belarus:-:name=Belarusbank",
+        "Russia:1, Part 1:3",
+        "Russia:1, Part 3:4",
     ]
     balaba = p.entities[0]
     assert balaba.names[0].name == "Dmitry Vladimirovich Balaba" and balaba.names[0].last_name == "Balaba"
@@ -266,7 +266,7 @@ BAD_TEXT: dict[str, tuple[str, bytes | str, str]] = {
         SEMA_TEXT.replace("<Country>Russia / Russie</Country>", "<Country>Belarus / Bélarus</Country>", 1)
         .replace("<Schedule>1, Part 2</Schedule>", "<Schedule>1</Schedule>")
         .replace("<Item>17</Item>", "<Item>2</Item>"),
-        r"sema\.xml, line 12, field 'Item'.*'Belarus/1/2' repeats the record at line 3",
+        r"sema\.xml, line 12, field 'Item'.*'Belarus:1:2' repeats the record at line 3",
     ),
     "sema-bad-date": (
         "sema.xml",
@@ -366,7 +366,7 @@ def test_loaded_lists_screen_diff_and_history(tmp_path: Path, ledger: Ledger) ->
     ledger.load_paths([CSL], "2024-01-01")
     index = IndexCache().get(ledger, ["ca-sema", "us-csl"], None)
     hit = Screener(index).screen(ScreeningQuery(name="Sergei Shoigu")).matches[0]
-    assert hit.entity_id == "ca-sema:Russia/1, Part 1/3"
+    assert hit.entity_id == "ca-sema:Russia:1, Part 1:3"
     hit = Screener(index).screen(ScreeningQuery(name="Banco VTB Africa")).matches[0]
     assert hit.entity_id == "us-csl:18725"
     second = tmp_path / "sema.xml"
@@ -374,12 +374,12 @@ def test_loaded_lists_screen_diff_and_history(tmp_path: Path, ledger: Ledger) ->
     ledger.load_paths([second], "2024-03-01")
     diff = ledger.diff("ca-sema", "2024-01-01", "2024-03-01")
     assert (diff.added, diff.removed) == ([], []) and [c["entity_id"] for c in diff.changed] == [
-        "ca-sema:Russia/1, Part 2/17"
+        "ca-sema:Russia:1, Part 2:17"
     ]
-    history = ledger.history("ca-sema:Russia/1, Part 2/17")
+    history = ledger.history("ca-sema:Russia:1, Part 2:17")
     assert len(history["versions"]) == 2
     old, _snap = ledger.entity(
-        "ca-sema:Russia/1, Part 2/17", datetime.fromisoformat("2024-02-01T00:00:00+00:00")
+        "ca-sema:Russia:1, Part 2:17", datetime.fromisoformat("2024-02-01T00:00:00+00:00")
     )
     assert old.caption == "Bank Rossiya"
 
