@@ -66,8 +66,12 @@ def sniff(path: Path, head: bytes) -> tuple[str, str] | None:
         try:
             with zipfile.ZipFile(path) as z:
                 is_book = "xl/workbook.xml" in z.namelist()
-        except zipfile.BadZipFile:
-            return None
+        except zipfile.BadZipFile as exc:
+            raise ParseError(
+                f"zip container (xlsx) is damaged or truncated: {exc}",
+                path=path,
+                hint="the download was probably cut short; fetch it again",
+            ) from None
         if not is_book:
             return None
         from sanctions_ledger.parsers import au_dfat, jp_mof
