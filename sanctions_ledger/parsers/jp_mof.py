@@ -20,7 +20,7 @@ Mapping:
 * リスト掲載日/指定日 -> ``properties["un_listed_on"]``;
 * 生年月日 (Excel date or serial, or free text ``1955年-1958年頃``, full-width digits) -> birth
   dates, the rest verbatim in ``birth_dates_text``; 出生地 -> ``birth_places``;
-* 国籍 -> nationalities (as written);
+* 国籍 -> nationalities (ISO via parsers/jp_countries.py, else as written; the text in ``nationality_text``);
 * 旅券番号 -> ``passport`` identifiers; 身分登録番号/ID番号 -> ``national_id`` (不明 = unknown: skipped);
 * 住所/所在地 -> addresses; 称号 -> ``title``; 役職/肩書等 -> ``position``; その他の情報 -> remarks;
 * every other column -> a property under its header.
@@ -35,8 +35,10 @@ from typing import Any
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
+from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers import sheets
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.jp_countries import jp_country
 from sanctions_ledger.parsers.other_lists import script_of
 from sanctions_ledger.parsers.textdates import cell_date, one_date, parse_dates
 
@@ -279,8 +281,12 @@ def _entity(
             if piece not in _UNKNOWN:
                 ent.add_property("birth_places", piece)
     for piece in _pieces(_raw(get.get("国籍"))):
-        if piece not in _UNKNOWN and piece not in ent.nationalities:
-            ent.nationalities.append(piece)
+        if piece in _UNKNOWN:
+            continue
+        code = jp_country(piece) or to_iso2(piece) or piece
+        ent.add_property("nationality_text", piece)  # as written, beside the code
+        if code not in ent.nationalities:
+            ent.nationalities.append(code)
     for col, kind in (
         ("旅券番号", "passport"),
         ("身分登録番号", "national_id"),

@@ -116,9 +116,27 @@ def _au(tmp: Path, rows: list[list[Any]] | None = None, header: list[str] | None
     return _xlsx(tmp / "regulation8_consolidated.xlsx", {"Sheet1": [header or AU_HEADER, *(rows or AU_ROWS)]})
 
 
-JP_HEADER = ["告示日付", "告示\n番号", "日 本 語 表 記", "英 語 表 記", "肩　書　等", "生年月日", "旅券番号"]
+JP_HEADER = [
+    "告示日付",
+    "告示\n番号",
+    "日 本 語 表 記",
+    "英 語 表 記",
+    "肩　書　等",
+    "生年月日",
+    "旅券番号",
+    "国籍",
+]
 JP_ROWS: list[list[Any]] = [
-    ["2022.3.1", 1, "ウラジーミル・プーチン", "Vladimir Putin", "ロシア連邦大統領\nPresident", 19274, "不明"],
+    [
+        "2022.3.1",
+        1,
+        "ウラジーミル・プーチン",
+        "Vladimir Putin",
+        "ロシア連邦大統領\nPresident",
+        19274,
+        "不明",
+        "ロシア連邦",
+    ],
     [
         "2022.3.1\n2022.5.10改訂",
         2,
@@ -222,6 +240,7 @@ def test_mof_sheet_rows_and_dates(tmp_path: Path) -> None:
     putin, lavrov = p.entities
     assert putin.source_id == "29-1" and putin.programs == ["29.ロシア連邦(個人)"]
     assert [str(d) for d in putin.birth_dates] == ["1952-10-07"] and putin.identifiers == []
+    assert putin.nationalities == ["RU"] and putin.properties["nationality_text"] == ["ロシア連邦"]
     assert lavrov.listed_on == "2022-03-01" and lavrov.properties["amended_on"] == ["2022-05-10 改訂"]
     assert [str(d) for d in lavrov.birth_dates] == ["1950-03-21", "circa 1950"]
     assert [i.value for i in lavrov.identifiers] == ["K123", "K456"]
