@@ -203,6 +203,7 @@ def _sheet(st: _State, book: Any, name: str) -> None:
 
 
 _ORIGINAL = re.compile(r"[(（]\s*original script\s*[:：]\s*(.+?)\s*[)）]?\s*$", re.IGNORECASE)
+_JP_DATE_IN_TEXT = re.compile(r"^\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?")
 _PERSON_FACTS = ("生年月日", "生年月日・出生地", "出生地", "出生地・出身地", "旅券番号", "国籍", "称号")
 
 
@@ -274,8 +275,18 @@ def _entity(
             found, rest = parse_dates(_PIECE.sub(";", value))
         ent.birth_dates.extend(d for d in found if d not in ent.birth_dates)
         for piece in rest:
-            if piece not in _UNKNOWN:
-                ent.add_property("birth_dates_text", piece)
+            if piece in _UNKNOWN:
+                continue
+            # "1941年8月20日セルビア共和国ポジャレヴァッツ生" (date and place of birth in one cell)
+            if col == "生年月日・出生地" and (m := _JP_DATE_IN_TEXT.search(piece)):
+                pd = one_date(m.group(0))
+                if pd is not None:
+                    if pd not in ent.birth_dates:
+                        ent.birth_dates.append(pd)
+                    place = piece[m.end() :].removesuffix("生").strip()
+                    ent.add_property("birth_places", place)
+                    continue
+            ent.add_property("birth_dates_text", piece)
     for col in _POB_COLS:
         for piece in _pieces(_raw(get.get(col))):
             if piece not in _UNKNOWN:
