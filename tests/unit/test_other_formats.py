@@ -491,3 +491,18 @@ def test_bad_seco_inputs_name_file_and_line(case: str, tmp_path: Path, ledger: L
     with pytest.raises(ParseError, match=pattern):
         ledger.load_paths([_write(tmp_path, "seco.xml", data)], "2024-02-01")
     assert [(s.id, s.entity_count) for s in ledger.snapshots()] == before
+
+
+def test_composite_ids_work_in_api_and_web_paths(ledger: Ledger) -> None:
+    import urllib.parse
+
+    from fastapi.testclient import TestClient
+
+    from sanctions_ledger.api import ApiSettings, create_app
+
+    ledger.load_paths([SEMA], "2024-01-01")
+    with TestClient(create_app(ledger=ledger, settings=ApiSettings()), raise_server_exceptions=False) as c:
+        for eid in ("ca-sema:Russia:1, Part 2:17", "ca-sema:Belarus:-:name=Belarusbank"):
+            r = c.get("/entities/" + urllib.parse.quote(eid))
+            assert r.status_code == 200 and r.json()["id"] == eid
+            assert c.get("/ui/entities/" + urllib.parse.quote(eid)).status_code == 200
