@@ -2,8 +2,9 @@
 
 Chosen by measurement (``bench/formats_bench.py --readers``, docs/BENCHMARKS.md "Formats"): reading
 every row of the real DFAT xlsx (9,560 rows) takes 0.28 s against 3.4 s for openpyxl's read-only mode, and
-the real MOF .xls (39 sheets) 0.08 s against 0.46 s for xlrd, with less memory. One library covers both formats. Rows are yielded with their 1-based spreadsheet row
-number, so errors can name the row as Excel shows it.
+the real MOF .xls (39 sheets) 0.08 s against 0.46 s for xlrd, with less memory. One library covers both
+formats. Rows are yielded with their 1-based spreadsheet row number, so errors can name the row as Excel
+shows it.
 """
 
 from __future__ import annotations
