@@ -38,6 +38,11 @@ FILES: list[tuple[str, str, str]] = [
     ("uk-fcdo-xml", "uk-fcdo/2026-08-14-excerpt/UK-Sanctions-List_excerpt_2026-08-14.xml", "uk-fcdo"),
     ("uk-ofsi-xlsx", "uk-ofsi-conlist/2025-04-10/ConList_2022format_2025-04-10.xlsx", "uk-hmt"),
     ("uk-hmt-csv", "uk-hmt/2016-03-23/ConList.csv", "uk-hmt"),  # the same list in its 2016 layout, for scale
+    ("us-csl", "us-csl/2022-05/consolidated_2022-05.csv.gz", "us-csl"),
+    ("au-dfat-xlsx", "au-dfat/2024-11-11/regulation8_consolidated.xlsx", "au-dfat"),
+    ("ca-sema-xml", "ca-sema/2022-05/sema-lmes_2022-05.xml", "ca-sema"),
+    ("jp-mof-xls", "jp-mof/2022-07-05/shisantouketsu_2022-07-05.xls", "jp-mof"),
+    ("ch-seco-xml", "ch-seco/2026-08-15-excerpt/swiss-sanctions-list_excerpt_2026-08-15.xml", "ch-seco"),
 ]
 
 _CHILD = r"""

@@ -1,9 +1,10 @@
-"""Spreadsheet readers compared on the official workbooks: openpyxl in read-only mode against
-python-calamine, reading every cell of the first sheet, each in a fresh process (time, and the peak resident
-set above the interpreter's). The parsers' choice of calamine rests on it (docs/BENCHMARKS.md, "Formats").
+"""Spreadsheet readers compared on the official workbooks: openpyxl in read-only mode (xlsx) and xlrd
+(legacy xls) against python-calamine, reading every cell of the first sheet, each in a fresh process (time,
+and the peak resident set above the interpreter's). The parsers' choice of calamine rests on it
+(docs/BENCHMARKS.md, "Formats").
 
 Run: ``.venv/bin/python bench/spreadsheet_readers.py`` (shared/data beside the repository, or
-``SANCTIONS_SHARED_DATA``). openpyxl is not a dependency: install it to compare.
+``SANCTIONS_SHARED_DATA``). openpyxl and xlrd are development dependencies (the tests' independent readers).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SANCTIONS_SHARED_DATA", REPO.parent / "shared" / "data"))
+# (workbook, the other reader it is compared with)
 WORKBOOKS = [
-    "uk-ofsi-conlist/2025-04-10/ConList_2022format_2025-04-10.xlsx",
-    "au-dfat/2024-11-11/regulation8_consolidated.xlsx",
+    ("uk-ofsi-conlist/2025-04-10/ConList_2022format_2025-04-10.xlsx", "openpyxl"),
+    ("au-dfat/2024-11-11/regulation8_consolidated.xlsx", "openpyxl"),
+    ("jp-mof/2022-07-05/shisantouketsu_2022-07-05.xls", "xlrd"),
 ]
 
 
@@ -42,6 +45,12 @@ def _child(reader: str, path: str) -> dict[str, object]:
         for row in wb.worksheets[0].iter_rows(values_only=True):
             cells += len(row)
         wb.close()
+    elif reader == "xlrd":
+        import xlrd
+
+        sheet = xlrd.open_workbook(path).sheet_by_index(0)
+        for i in range(sheet.nrows):
+            cells += len(sheet.row_values(i))
     else:
         from python_calamine import CalamineWorkbook
 
@@ -63,11 +72,11 @@ def main() -> None:
         return
     print("| workbook | reader | cells | read s | peak MiB above baseline |")
     print("|---|---|---:|---:|---:|")
-    for rel in WORKBOOKS:
+    for rel, other in WORKBOOKS:
         path = DATA / rel
         if not path.exists():
             continue
-        for reader in ("openpyxl", "calamine"):
+        for reader in (other, "calamine"):
             proc = subprocess.run(
                 [sys.executable, __file__, "--child", reader, str(path)],
                 capture_output=True,

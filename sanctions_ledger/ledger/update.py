@@ -20,6 +20,26 @@ from sanctions_ledger.ledger.store import Ledger
 from sanctions_ledger.parsers import LISTS
 from sanctions_ledger.parsers.aliases import canonical_list
 
+# Canada, Australia, Japan, US CSL and Switzerland (format and notes in docs/formats.md). MOF publishes
+# under a dated file name (shisantouketsu<YYYYMMDD>.xls/.csv) with no stable URL: give the current one
+# with SANCTIONS_SOURCE_JP_MOF. Any list's URL can be overridden the same way (see sources_for).
+OTHER_SOURCES: dict[str, dict[str, str]] = {
+    "ca-sema": {
+        "sema-lmes.xml": "https://www.international.gc.ca/world-monde/assets/office_docs/"
+        "international_relations-relations_internationales/sanctions/sema-lmes.xml"
+    },
+    "au-dfat": {
+        "regulation8_consolidated.xlsx": "https://www.dfat.gov.au/sites/default/files/regulation8_consolidated.xlsx"
+    },
+    "us-csl": {
+        "consolidated.csv": "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"
+    },
+    "ch-seco": {
+        "swiss-sanctions-list.xml": "https://www.sesam.search.admin.ch/sesam-search-web/pages/"
+        "downloadXmlGesamtliste.xhtml?lang=en&action=downloadXmlGesamtlisteAction"
+    },
+    "jp-mof": {},
+}
 # The official publication URLs of each list's files (role file name -> URL).
 OFFICIAL_SOURCES: dict[str, dict[str, str]] = {
     "ofac-sdn": {
@@ -45,26 +65,34 @@ OFFICIAL_SOURCES: dict[str, dict[str, str]] = {
     },
     # FCDO UK Sanctions List XML: the only UK list since 28 January 2026 (OFSI's ConList is retired)
     "uk-fcdo": {"UK-Sanctions-List.xml": "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"},
+    **{name: dict(files) for name, files in OTHER_SOURCES.items() if files},
 }
 
 
 def source_env_var(list_name: str) -> str:
-    """The environment variable that overrides a list's download URL, e.g. ``SANCTIONS_SOURCE_EU_FSF``."""
-    return "SANCTIONS_SOURCE_" + canonical_list(list_name).upper().replace("-", "_")
+    """The environment variable that overrides a list's download URLs, e.g. ``SANCTIONS_SOURCE_EU_FSF``."""
+    return "SANCTIONS_SOURCE_" + re.sub(r"[^A-Z0-9]", "_", canonical_list(list_name).upper())
 
 
 def sources_for(list_name: str, env: Mapping[str, str] | None = None) -> dict[str, str] | None:
-    """The download URLs of a list's files: the official ones, or the override in ``source_env_var``.
-
-    For a one-file list the variable is that file's URL; for a list of several files it is a base URL
-    (a mirror folder) to which each file name is appended."""
-    official = OFFICIAL_SOURCES.get(canonical_list(list_name))
-    override = (os.environ if env is None else env).get(source_env_var(list_name), "").strip()
-    if official is None or not override:
-        return official
-    if len(official) == 1:
-        return {next(iter(official)): override}
-    return {role: override.rstrip("/") + "/" + role for role in official}
+    """The download URLs of a list's files (file name -> URL): the official ones, unless the environment
+    variable :func:`source_env_var` overrides them. Its value is ``name=URL`` pairs separated by white space,
+    or one URL: the file's URL for a list of one file (named after the URL's last path segment when the
+    list has no official file), or a base URL (a mirror folder) to which each file name is appended for a
+    list of several files."""
+    default = OFFICIAL_SOURCES.get(canonical_list(list_name))
+    raw = (os.environ if env is None else env).get(source_env_var(list_name), "").strip()
+    if not raw:
+        return default
+    pairs = [p.partition("=") for p in raw.split()]
+    if all(sep and not name.startswith(("http:", "https:")) for name, sep, _ in pairs):
+        return {name: url for name, _, url in pairs}
+    if len(pairs) != 1:
+        raise FetchError(f"{source_env_var(list_name)}: give one URL or name=URL pairs")
+    if default and len(default) > 1:
+        return {role: raw.rstrip("/") + "/" + role for role in default}
+    name = next(iter(default)) if default else (raw.rsplit("/", 1)[-1].split("?")[0] or list_name)
+    return {name: raw}
 
 
 # OFAC's Sanctions List Service: the same two lists in the Advanced and Enhanced XML formats, zipped (the
@@ -117,9 +145,10 @@ def fetch_list(
             f"no official source known for list {list_name!r} in format {fmt!r}", hint=f"known: {known}"
         )
     sources = sources or (FORMAT_SOURCES[(list_name, fmt)] if fmt else sources_for(list_name))
-    if sources is None:
+    if not sources:
         raise FetchError(
-            f"no official source known for list {list_name!r}", hint=f"known: {', '.join(OFFICIAL_SOURCES)}"
+            f"no official source known for list {list_name!r}",
+            hint=f"known: {', '.join(OFFICIAL_SOURCES)}; or set {source_env_var(list_name)} to its URL",
         )
     target = cache_dir / (list_name if fmt is None else f"{list_name}.{fmt}")
     target.mkdir(parents=True, exist_ok=True)

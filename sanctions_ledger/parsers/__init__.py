@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError, UnknownFormatError
+from sanctions_ledger.parsers import other_lists
 from sanctions_ledger.parsers.base import ParsedList, SourceFile
 
 __all__ = ["FORMATS", "LISTS", "ListSet", "ParsedList", "SourceFile", "detect", "parse_paths", "parse_set"]
@@ -23,12 +25,14 @@ LISTS: dict[str, tuple[str, str]] = {
     "us-bis-dpl": ("US-COMMERCE-BIS", "America/New_York"),
     "eu-fsf": ("EU-COUNCIL", "Europe/Brussels"),
     "uk-fcdo": ("UK-FCDO", "Europe/London"),
+    **other_lists.LISTS,  # Canada, Australia, Japan, US CSL, Switzerland
 }
 
 FORMATS: tuple[str, ...] = ("ofac-csv", "ofac-xml", "un-xml", "uk-hmt-csv", "bis-dpl")
 FORMATS += ("eu-fsf-xml", "uk-fcdo-xml", "uk-ofsi-xlsx", "uk-ofsi-csv")
 FORMATS += ("ofac-advanced-xml", "ofac-enhanced-xml")  # OFAC Sanctions List Service
 FORMATS += ("ftm-json",)  # FollowTheMoney entity files (OpenSanctions datasets)
+FORMATS += other_lists.FORMATS  # Canada, Australia, Japan, US CSL, Switzerland
 
 _OFAC_MAIN = {"sdn.csv": "ofac-sdn", "cons_prim.csv": "ofac-cons"}
 _OFAC_PARTS = {
@@ -56,12 +60,16 @@ def sniff(path: Path) -> tuple[str, str | None]:
     if path.stat().st_size == 0:
         raise ParseError("file is empty (0 bytes)", path=path, hint="a failed download leaves an empty file")
     head = _head(path)
-    if head.startswith(b"PK\x03\x04"):  # a ZIP: an OFSI 2022 workbook, or an OFAC SLS .ZIP (the XML inside)
-        from sanctions_ledger.parsers.ofac_sls import zip_head
+    if head.startswith(b"PK\x03\x04"):  # a ZIP: an OFSI 2022 workbook, another workbook, or an OFAC SLS .ZIP
         from sanctions_ledger.parsers.uk_ofsi_2022 import sniff_xlsx
 
-        if found := sniff_xlsx(path):
+        if zipfile.is_zipfile(path) and (found := sniff_xlsx(path)):
             return found
+    if (other := other_lists.sniff(path, head)) is not None:
+        return other
+    if head.startswith(b"PK\x03\x04"):
+        from sanctions_ledger.parsers.ofac_sls import zip_head
+
         head = zip_head(path) or head
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 20:
         raise ParseError(
@@ -179,6 +187,7 @@ def _detect_dir(d: Path, list_name: str | None) -> list[ListSet]:
             ".xlsx",
             ".zip",
             *_JSON,
+            *other_lists.SUFFIXES,
         ):
             continue
         if child.suffix.lower() in _JSON and not _ftm_file(child):
@@ -253,6 +262,8 @@ def parse_set(ls: ListSet) -> ParsedList:
         from sanctions_ledger.parsers import ftm_json
 
         parsed = ftm_json.parse(ls.files["main"], list_name=ls.list)
+    elif ls.format in other_lists.FORMATS:
+        parsed = other_lists.parse(ls.format, ls.files["main"], ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()

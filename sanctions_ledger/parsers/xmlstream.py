@@ -21,7 +21,7 @@ from xml.parsers import expat
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.parsers.xmlsafe import XmlNode
 
-__all__ = ["Stream", "XmlNode", "stream"]
+__all__ = ["Stream", "XmlNode", "iter_children", "stream"]
 
 _CHUNK = 1 << 16
 
@@ -41,11 +41,12 @@ class Stream:
     """One pass over a document. Iterate it for ``(path, node)`` pairs: ``path`` is the tuple of the
     record's ancestors' local names (root first), ``node`` the complete record."""
 
-    def __init__(self, fp: BinaryReader, name: str | Path, records: frozenset[str]) -> None:
+    def __init__(self, fp: BinaryReader, name: str | Path, records: frozenset[str] | None) -> None:
         self.fp = fp
         self.name = str(name)
-        self.records = records
+        self.records = records  # None: every child of the root is a record
         self.root_tag: str | None = None
+        self.root_line = 1
         self.root_namespace: str | None = None
         self.root_attrib: dict[str, str] = {}
         self._parser = expat.ParserCreate(namespace_separator="}")
@@ -79,6 +80,7 @@ class Stream:
             self._local[tag] = local
             if self.root_tag is None:
                 self.root_tag, self.root_namespace, self.root_attrib = local, ns or None, dict(attrib)
+                self.root_line = int(self._parser.CurrentLineNumber)
         if attrib and any("}" in k for k in attrib):
             # attribute names lose their namespace too (xsi:schemaLocation -> schemaLocation)
             attrib = {k.rpartition("}")[2]: v for k, v in attrib.items()}
@@ -86,7 +88,7 @@ class Stream:
             node = XmlNode(local, attrib, self._parser.CurrentLineNumber)
             self._stack[-1].children.append(node)
             self._stack.append(node)
-        elif local in self.records:
+        elif (local in self.records) if self.records is not None else len(self._ancestors) == 1:
             self._stack.append(XmlNode(local, attrib, self._parser.CurrentLineNumber))
         else:
             self._ancestors.append(local)
@@ -138,3 +140,26 @@ class Stream:
 def stream(fp: BinaryReader, name: str | Path, records: frozenset[str]) -> Stream:
     """A :class:`Stream` over ``fp`` (``name`` is used in error messages) yielding ``records`` elements."""
     return Stream(fp, name, records)
+
+
+def iter_children(path: Path) -> Iterator[XmlNode]:
+    """The root element first (tag, attributes and line; no children; its namespace, if any, as the
+    ``xmlns`` attribute), then each complete child of the root in document order, tags as local names.
+    Raises :class:`ParseError` naming file and line."""
+
+    def root(st: Stream) -> XmlNode:
+        attrib = dict(st.root_attrib)
+        if st.root_namespace:
+            attrib["xmlns"] = st.root_namespace
+        return XmlNode(st.root_tag or "", attrib, st.root_line)
+
+    with path.open("rb") as f:
+        st = Stream(f, path, None)
+        sent = False
+        for _, node in st:
+            if not sent:
+                sent = True
+                yield root(st)
+            yield node
+        if not sent and st.root_tag is not None:
+            yield root(st)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sanctions_ledger.cli.main import cli, register_all
 from sanctions_ledger.ledger import open_ledger
 from sanctions_ledger.ledger import tables as t
+from sanctions_ledger.ledger.update import local_sets
 
 pytestmark = pytest.mark.integration
 register_all()
@@ -113,12 +114,7 @@ def test_every_shared_list_loads(tmp_path: Path, shared_data: Path) -> None:
     code, out, msg = run(db, "update", "--from", str(shared_data), "--json")
     assert code == 0, msg
     loads = out["loads"]
-    dated = [
-        d
-        for lst in ("ofac-sdn", "ofac-cons", "un", "uk-hmt", "us-bis-dpl")
-        for d in (shared_data / lst).iterdir()
-        if d.is_dir()
-    ]
+    dated = local_sets(shared_data)  # every <list>/<YYYY-MM-DD>/ of a known list
     assert len(loads) == len(dated)
     for r in loads:
         assert r["records_in"] == r["entities_stored"]
@@ -126,7 +122,8 @@ def test_every_shared_list_loads(tmp_path: Path, shared_data: Path) -> None:
     un = [r for r in loads if r["snapshot"]["list"] == "un"]
     assert sum(1 for r in un if r["status"] == "unchanged") == 1
     code, stats, _ = run(db, "stats", "--json")
-    assert set(stats["lists"]) == {"ofac-sdn", "ofac-cons", "un", "uk-hmt", "us-bis-dpl"}
+    assert set(stats["lists"]) == {lst for lst, _d, _f in dated}
+    assert {"ofac-sdn", "ofac-cons", "un", "uk-hmt", "us-bis-dpl"} <= set(stats["lists"])
     assert stats["lists"]["un"]["snapshots"] == 8
     # loading the same tree again changes nothing but observations
     before = _counts(db)
