@@ -1,6 +1,7 @@
 """Screening benchmark: quality on the dev split and speed (run on demand, not in the unit tests).
 
     python bench/screening_bench.py quality [--threshold T] [--sweep]   # dev split, evaluator table
+    python bench/screening_bench.py validation [--threshold T] [--sweep] # dev and the validation sets
     python bench/screening_bench.py speed [--large]                     # latency, throughput, build, memory
     python bench/screening_bench.py all
 
@@ -50,18 +51,18 @@ def load(paths: list[Path]) -> list[Entity]:
     return [e for p in parse_paths(paths) for e in p.entities]
 
 
-def evaluate(results: Path, threshold: float | None = None) -> dict[str, object]:
+def evaluate(results: Path, threshold: float | None = None, split: Path = DEV) -> dict[str, object]:
     cmd = [
         sys.executable,
         str(BENCH / "eval_screening.py"),
         "--queries",
-        str(DEV / "queries.csv"),
+        str(split / "queries.csv"),
         "--expected",
-        str(DEV / "expected.csv"),
+        str(split / "expected.csv"),
         "--results",
         str(results),
         "--subkinds",
-        str(DEV / "subkinds.csv"),
+        str(split / "subkinds.csv"),
     ]
     if threshold is not None:
         cmd += ["--threshold", str(threshold)]
@@ -112,14 +113,14 @@ def quality(threshold: float | None, sweep: bool, workers: int) -> None:
         print(json.dumps(_quiet_eval(base, None)["overall"]))
 
 
-def _quiet_eval(results: Path, threshold: float | None) -> dict[str, object]:
+def _quiet_eval(results: Path, threshold: float | None, split: Path = DEV) -> dict[str, object]:
     cmd = [
         sys.executable,
         str(BENCH / "eval_screening.py"),
         "--queries",
-        str(DEV / "queries.csv"),
+        str(split / "queries.csv"),
         "--expected",
-        str(DEV / "expected.csv"),
+        str(split / "expected.csv"),
         "--results",
         str(results),
         "--json-only",
@@ -127,6 +128,62 @@ def _quiet_eval(results: Path, threshold: float | None) -> dict[str, object]:
     if threshold is not None:
         cmd += ["--threshold", str(threshold)]
     return dict(json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout))
+
+
+VALIDATION_COLUMNS = (
+    "new_alias",
+    "cross_list_latin",
+    "cross_script",
+    "perturbed",
+    "negatives_people",
+    "negatives_novel",
+    "negatives_other_list",
+)
+
+
+def validation(threshold: float | None, sweep: bool, workers: int, val_dir: Path) -> None:
+    """Dev and the validation sets (bench/make_validation.py, built into ``val_dir`` when missing) side by
+    side at the operating point, one row per split; with ``sweep`` at several thresholds."""
+    if not (val_dir / "queries.csv").exists():
+        subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("make_validation.py")), "--out", str(val_dir)],
+            check=True,
+        )
+    index = MatchIndex(load([SDN_2019]))
+    op = threshold or Screener(index).threshold
+    screener = Screener(index, threshold=min(op, 0.7), limit=10)
+    with tempfile.TemporaryDirectory() as tmp:
+        outs = {}
+        for label, split in (("dev", DEV), ("validation", val_dir)):
+            out = Path(tmp) / f"{label}.jsonl"
+            screen_file(screener, split / "queries_blind.csv", out, workers=workers, progress=False)
+            outs[label] = (out, split)
+        print("split        thr  " + " ".join(f"{c[:13]:>13}" for c in VALIDATION_COLUMNS) + "  precision")
+        for t in (0.7, 0.75, 0.78, 0.8, 0.82, 0.85, 0.88, 0.9) if sweep else (op,):
+            for label, (out, split) in outs.items():
+                rep = _quiet_eval(out, t, split)
+                cats: Any = rep["categories"]
+                cells = []
+                for c in VALIDATION_COLUMNS:
+                    d = cats.get(c)
+                    v = None if d is None else (d["recall"] if d["recall"] is not None else d["fpr"])
+                    cells.append(f"{v:>13.4f}" if v is not None else f"{'-':>13}")
+                print(f"{label:<11} {t:.2f}  " + " ".join(cells) + f"  {_precision(out, split, t):.4f}")
+
+
+def _precision(results: Path, split: Path, threshold: float) -> float:
+    """Of the alerts at or above ``threshold`` (every returned entity), the share that are the expected
+    party: what a score at the threshold means on that split."""
+    with (split / "expected.csv").open(encoding="utf-8", newline="") as f:
+        expected = {r["qid"]: r["expected_entity_id"] for r in csv.DictReader(f)}
+    alerts = hits = 0
+    for line in results.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        for m in rec.get("matches") or []:
+            if m["score"] >= threshold:
+                alerts += 1
+                hits += m["entity_id"] == expected.get(rec["qid"], "")
+    return hits / alerts if alerts else 0.0
 
 
 def _queries() -> list[ScreeningQuery]:
@@ -196,7 +253,8 @@ def speed(large: bool, workers: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["quality", "speed", "all"])
+    ap.add_argument("what", choices=["quality", "validation", "speed", "all"])
+    ap.add_argument("--validation-dir", type=Path, default=Path("/tmp/sanctions-validation"))
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--large", action="store_true", help="also the large all-lists index (speed)")
@@ -205,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     if a.what in ("quality", "all"):
         quality(a.threshold, a.sweep, a.workers)
+    if a.what == "validation":
+        validation(a.threshold, a.sweep, a.workers, a.validation_dir)
     if a.what in ("speed", "all"):
         speed(a.large or a.what == "all", a.workers)
     return 0
