@@ -49,6 +49,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from sanctions_ledger.matching.normalize import normalize_name
 from sanctions_ledger.matching.phonetic import skeleton
 from sanctions_ledger.model import Entity
 from sanctions_ledger.parsers import parse_paths
@@ -82,9 +83,16 @@ def norm_tokens(name: str) -> list[str]:
 
 
 def norm_keys(name: str) -> set[str]:
-    """R1 forms: sorted tokens, and all spaces removed."""
+    """R1 forms: sorted tokens, and all spaces removed; also with legal forms and honorifics taken off
+    (``Co., Ltd.`` is ``Company Limited``)."""
     toks = norm_tokens(name)
-    return {" ".join(sorted(toks)), "".join(toks)} if toks else set()
+    if not toks:
+        return set()
+    bare = [t.upper() for t in normalize_name(name).tokens]
+    out = {" ".join(sorted(toks)), "".join(toks)}
+    if bare:
+        out |= {" ".join(sorted(bare)), "".join(bare)}
+    return out
 
 
 def norm_id(value: str) -> str:

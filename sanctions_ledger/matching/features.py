@@ -34,8 +34,19 @@ class Feature:
 
 
 def dob_feature(query: PartialDate | None, entity: Entity) -> Feature | None:
-    if query is None or not entity.birth_dates:
+    if query is None:
         return None
+    if not entity.birth_dates:
+        if entity.schema != "person":
+            return None
+        # A missing fact is not agreement: the listed person cannot earn the bonus a listed date that agrees
+        # would give, so against one that has a date the query's date is worth exactly that much less.
+        effect = -{"day": DOB_DAY, "month": DOB_MONTH}.get(query.precision, DOB_YEAR)
+        return Feature(
+            "dob",
+            effect,
+            f"date of birth {query.value} cannot be confirmed: the listed record gives no date of birth",
+        )
     listed = ", ".join(str(d) for d in entity.birth_dates)
     best = None
     for d in entity.birth_dates:

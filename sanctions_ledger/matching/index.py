@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 from sanctions_ledger.matching.features import norm_id
 from sanctions_ledger.matching.normalize import NameForm, display_name, normalize_name
-from sanctions_ledger.matching.resources import PARTICLES
+from sanctions_ledger.matching.resources import ORG_WORDS, PARTICLES
 from sanctions_ledger.model import Entity
 from sanctions_ledger.model.countries import to_iso2
 
 POSTING_CAP = 2500
 MAX_CANDIDATES = 40
 MIN_COVERAGE = 0.3
+ORG_WORD_WEIGHT = 0.5  # the most a generic organisation word (company, group, national...) weighs
 KIND_CODES = ("primary", "alias", "weak", "former", "new", "original_script")
 
 
@@ -108,6 +109,8 @@ class MatchIndex:
             return 0.15
         idf = math.log((self.n_names + 1) / (count + 1))
         w = min(1.0, max(0.2, idf / self._full_idf))
+        if token in ORG_WORDS:  # says what kind of body, not which one
+            return min(w, ORG_WORD_WEIGHT)
         return w
 
     def token_weight(self, token: str) -> float:

@@ -78,19 +78,23 @@ def name_score(
     query_weights: list[float] | None = None,
     listed_weights: tuple[float, ...] = (),
     prepared: LatinQuery | None = None,
+    org: bool = False,
 ) -> NameScore:
-    """Similarity of two names. ``query_weights`` and ``listed_weights`` are the token weights when the
-    caller has them already (the query's once per query, a listed name's from the index); they are used
+    """Similarity of two names (``org``: the listed party is not a person). ``query_weights`` and
+    ``listed_weights`` are the token weights when the caller has them already (the query's once per
+    query, a listed name's from the index); they are used
     only for Latin-script comparison, the skeleton comparison weighs skeletons. ``prepared``: the query
     prepared once for Latin comparison with many names (its weights are the query's)."""
     skeleton_mode = query.script in SKELETON_SCRIPTS or listed.script in SKELETON_SCRIPTS
     if skeleton_mode:
-        return skeleton_similarity(query, listed, index.weights(query, True), index.weights(listed, True))
+        return skeleton_similarity(
+            query, listed, index.weights(query, True), index.weights(listed, True), org
+        )
     wc: Sequence[float] = listed_weights or index.weights(listed, False)
     if prepared is not None:
-        return prepared.compare(listed, wc)
+        return prepared.compare(listed, wc, org)
     wq = query_weights if query_weights is not None else index.weights(query, False)
-    return latin_similarity(query, listed, wq, wc)
+    return latin_similarity(query, listed, wq, wc, org)
 
 
 BestName = tuple[float, IndexedName, NameScore]
@@ -105,8 +109,9 @@ def best_name(
 ) -> BestName:
     """The entity's best-scoring candidate name: ``(score with the name kind's factor, name, detail)``."""
     best: BestName | None = None
+    org = index.entities[names[0].entity].schema != "person" if names else False
     for n in names:
-        ns = name_score(index, query, n.form, query_weights, n.weights, prepared)
+        ns = name_score(index, query, n.form, query_weights, n.weights, prepared, org)
         s = ns.score * KIND_FACTOR.get(n.kind, 1.0)
         if best is None or s > best[0]:
             best = (s, n, ns)
