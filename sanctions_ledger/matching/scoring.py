@@ -29,6 +29,21 @@ from sanctions_ledger.model import Entity, PartialDate
 
 KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "original_script": 1.0, "former": 0.98, "new": 1.0, "weak": 0.92}
 SKELETON_SCRIPTS = frozenset({"Arab"})
+SCRIPT_NAMES = {
+    "Arab": "Arabic script",
+    "Cyrl": "Cyrillic",
+    "Hang": "Hangul",
+    "Kore": "Hangul",
+    "Hani": "Chinese characters",
+    "Hans": "Chinese characters",
+    "Hant": "Chinese characters",
+    "Jpan": "Japanese",
+    "Grek": "Greek",
+    "Hebr": "Hebrew",
+    "Thai": "Thai",
+    "Geor": "Georgian",
+    "Armn": "Armenian",
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,28 @@ class EntityMatch:
             "features": [f.to_dict() for f in self.features],
             "list": self.entity.list,
             "programs": list(self.entity.programs),
+            "notes": self.notes(query),
         }
+
+    def notes(self, query: QueryFacts) -> list[str]:
+        """The name evidence in an analyst's words (the listed name as the list spells it)."""
+        out: list[str] = []
+        script = query.form.script
+        if query.form.transliterated:
+            out.append(f"query transliterated from {SCRIPT_NAMES.get(script, script)} to Latin letters")
+        out.append(f"matched the listed {self.matched.kind.replace('_', ' ')} name {self.matched.name!r}")
+        for q, c, sim in self.detail.pairs:
+            if q == c:
+                continue
+            if self.detail.korean and sim == 0.93:
+                out.append(f"Korean romanisation: {q.capitalize()} ~ {c.capitalize()}")
+            elif sim >= 0.9:
+                out.append(f"spelling variant: {q} ~ {c}")
+            else:
+                out.append(f"weak similarity: {q} ~ {c} ({sim:.2f})")
+        for f in self.features:
+            out.append(f.detail)
+        return out
 
 
 def name_score(
