@@ -9,14 +9,19 @@ from __future__ import annotations
 # in an organisation's name; the spelled-out forms marked "trailing" only at its end.
 LEGAL_FORMS: dict[tuple[str, ...], str] = {}
 TRAILING_ONLY: set[tuple[str, ...]] = set()
+# spelled-out forms that also lead a name, as Russian and Ukrainian company names put them
+# ("JOINT STOCK COMPANY URALVAGONZAVOD", "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU VALMA")
+LEADING_OK: set[tuple[str, ...]] = set()
 
 
-def _add(code: str, *phrases: str, trailing: bool = False) -> None:
+def _add(code: str, *phrases: str, trailing: bool = False, leading: bool = False) -> None:
     for p in phrases:
         key = tuple(p.split())
         LEGAL_FORMS[key] = code
         if trailing:
             TRAILING_ONLY.add(key)
+        if leading:
+            LEADING_OK.add(key)
 
 
 _add("ltd", "ltd", "co ltd", "coltd", "pte ltd", "pty ltd", "pvt ltd", "private ltd", "sdn bhd", "bhd", "plc")
@@ -38,6 +43,18 @@ _add(
     "obshchestvo s ogranichennoy otvetstvennostyu",
     "tovarystvo z obmezhenoyu vidpovidalnistyu",
     trailing=True,
+)
+_add(
+    "llc",
+    "limited liability company",
+    "the limited liability company",
+    "obshchestvo s ogranichennoy otvetstvennostyu",
+    "obshchestvo s ogranichennoi otvetstvennostyu",
+    "obschestvo s ogranichennoi otvetstvennostyu",
+    "obshchestvo s ogranichennoy otvetstvennostiu",
+    "tovarystvo z obmezhenoyu vidpovidalnistyu",
+    trailing=True,
+    leading=True,
 )
 _add(
     "sa",
@@ -109,6 +126,23 @@ _add(
     "zakrytoe aktsionernoe obshchestvo",
     "publichnoe aktsionernoe obshchestvo",
     trailing=True,
+)
+_add(
+    "jsc",
+    "joint stock company",
+    "open joint stock company",
+    "closed joint stock company",
+    "public joint stock company",
+    "aktsionernoe obshchestvo",
+    "aktsionernoye obshchestvo",
+    "otkrytoe aktsionernoe obshchestvo",
+    "otkrytoye aktsionernoye obshchestvo",
+    "zakrytoe aktsionernoe obshchestvo",
+    "zakrytoye aktsionernoye obshchestvo",
+    "publichnoe aktsionernoe obshchestvo",
+    "publichnoye aktsionernoye obshchestvo",
+    trailing=True,
+    leading=True,
 )
 _add("gmbh", "gmbh", "ag", "gmbh co kg", "ohg")
 _add("fze", "fze", "fzco", "fz llc", "fzc", "fzllc", "dmcc", "est", "wll", "w l l", "fzd")

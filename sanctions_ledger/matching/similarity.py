@@ -25,6 +25,7 @@ MIN_TOKEN_SIM = 0.62
 UNMATCHED_LISTED = 0.5
 JOINED_MIN = 0.9
 CONTAINED_MIN_WEIGHT = 1.2
+CONTAINED_MIN_SIM = 0.85  # every pair of a contained listed name at least this similar
 # Organisations: a listed word the query lacks costs nearly as much as a query word the name lacks (a sister
 # company or a subsidiary adds or drops distinctive words); and a match on generic words alone (weights at
 # or below DISTINCTIVE: company, joint stock, national...) is capped below any operating point.
@@ -34,7 +35,8 @@ GENERIC_ONLY_CAP = 0.7
 # an organisation's word that finds no partner costs at least this much, generic or not (Damavand Mining is
 # not Damavand): generic words are weak evidence of a match but still evidence of a difference
 ORG_UNMATCHED_MIN = 0.5
-# a one-word organisation name matched by a query with other (non-particle) words is capped
+# a one-word organisation name matched by a query with other (non-particle) words is capped, and so is a
+# one-word query matching a listed name with another distinctive word
 ONE_WORD_CAP = 0.75
 PARTICLE_WEIGHT = 0.15
 # a token pair below WEAK_PAIR is weak evidence (Jong/Tong): it counts WEAK_SLOPE times further below
@@ -167,10 +169,12 @@ def _align(
     listed_left: float = 0
     query_left: float = 0
     others = False  # the query has an unpaired word that is not a particle
+    listed_distinct = False  # the listed name has an unpaired distinctive word
     if org:
         for j, w in enumerate(wc):
             if j not in used_c:
                 listed_left += w
+                listed_distinct = listed_distinct or w > DISTINCTIVE
         for i, w in enumerate(wq):
             if i not in used_q:
                 query_left += w if w <= PARTICLE_WEIGHT else max(w, ORG_UNMATCHED_MIN)
@@ -179,6 +183,7 @@ def _align(
         for j, w in enumerate(wc):
             if j not in used_c:
                 listed_left += w
+                listed_distinct = listed_distinct or w > DISTINCTIVE
         for i, w in enumerate(wq):
             if i not in used_q:
                 query_left += w
@@ -188,7 +193,7 @@ def _align(
         len(used_c) >= 2
         and listed_left <= 0.2
         and matched_c >= CONTAINED_MIN_WEIGHT
-        and all(s >= 0.93 for _, _, s in pairs)
+        and all(s >= CONTAINED_MIN_SIM for _, _, s in pairs)
     )
     den = matched_q + matched_c
     listed_cost = ORG_UNMATCHED_LISTED if org else UNMATCHED_LISTED
@@ -196,7 +201,7 @@ def _align(
     score = num / den if den > 0 else 0.0
     if org and not distinctive:
         score = min(score, GENERIC_ONLY_CAP)
-    elif org and others and len(wc) == 1:
+    elif org and ((others and len(wc) == 1) or (listed_distinct and len(wq) == 1)):
         score = min(score, ONE_WORD_CAP)
     return score, pairs, flagged
 
