@@ -18,7 +18,7 @@ from sanctions_ledger.matching.features import (
     schema_feature,
 )
 from sanctions_ledger.matching.index import IndexedName, MatchIndex
-from sanctions_ledger.matching.normalize import NameForm
+from sanctions_ledger.matching.normalize import NameForm, display_name
 from sanctions_ledger.matching.similarity import (
     LatinQuery,
     NameScore,
@@ -27,7 +27,16 @@ from sanctions_ledger.matching.similarity import (
 )
 from sanctions_ledger.model import Entity, PartialDate
 
-KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "original_script": 1.0, "former": 0.98, "new": 1.0, "weak": 0.92}
+# "initials": the query is the initials of a listed organisation's name, weaker evidence than its words
+KIND_FACTOR = {
+    "primary": 1.0,
+    "alias": 1.0,
+    "original_script": 1.0,
+    "former": 0.98,
+    "new": 1.0,
+    "weak": 0.92,
+    "initials": 0.85,
+}
 SKELETON_SCRIPTS = frozenset({"Arab"})
 SCRIPT_NAMES = {
     "Arab": "Arabic script",
@@ -86,13 +95,28 @@ class EntityMatch:
             "notes": self.notes(query),
         }
 
+    def listed_spelling(self) -> str:
+        """The matched name exactly as the list spells it (the index shows OFAC's ``SURNAME, Given`` as
+        ``Given SURNAME``)."""
+        for n in self.entity.names:
+            if (
+                n.name == self.matched.name
+                or display_name(n.name, n.first_name, n.last_name) == self.matched.name
+            ):
+                return n.name
+        return self.matched.name
+
     def notes(self, query: QueryFacts) -> list[str]:
         """The name evidence in an analyst's words (the listed name as the list spells it)."""
         out: list[str] = []
         script = query.form.script
         if query.form.transliterated:
             out.append(f"query transliterated from {SCRIPT_NAMES.get(script, script)} to Latin letters")
-        out.append(f"matched the listed {self.matched.kind.replace('_', ' ')} name {self.matched.name!r}")
+        spelled = self.listed_spelling()
+        if self.matched.kind == "initials":
+            out.append(f"the query is the initials of the listed name {spelled!r}")
+        else:
+            out.append(f"matched the listed {self.matched.kind.replace('_', ' ')} name {spelled!r}")
         for q, c, sim in self.detail.pairs:
             if q == c:
                 continue

@@ -227,3 +227,17 @@ def test_missing_listed_birth_date_is_not_agreement() -> None:
     org = Entity("test", "3", "organization", [Name("ACME")])
     assert dob_feature(PartialDate("1984-01-08"), org) is None
     assert dob_feature(None, no_dob) is None
+
+
+def test_initials_of_an_organisation_name() -> None:
+    from sanctions_ledger.matching.index import initialism
+
+    assert initialism("BELTRAN LEYVA ORGANIZATION") == "blo"
+    assert initialism("ISLAMIC STATE OF IRAQ AND THE LEVANT") == "isil"
+    assert initialism("UNITED SHIPBUILDING CORPORATION") == "usc"
+    assert initialism("AL QAIDA") is None  # too few words
+    idx = MatchIndex([Entity("test", "1", "organization", [Name("BELTRAN LEYVA ORGANIZATION")])])
+    found = [idx.names[i] for i in idx.candidates(normalize_name("BLO"))]
+    assert [(n.kind, n.name) for n in found] == [("initials", "BELTRAN LEYVA ORGANIZATION")]
+    people = MatchIndex([Entity("test", "2", "person", [Name("BORIS LEONID OLEG")])])
+    assert people.candidates(normalize_name("BLO")) == []
