@@ -1,7 +1,8 @@
 """Screening benchmark: quality on the dev split and speed (run on demand, not in the unit tests).
 
     python bench/screening_bench.py quality [--threshold T] [--sweep]   # dev split, evaluator table
-    python bench/screening_bench.py validation [--threshold T] [--sweep] # dev and the validation sets
+    python bench/screening_bench.py validation [--threshold T] [--sweep] [--kfold 5]
+                                            # dev and the validation sets side by side; k-fold over dev
     python bench/screening_bench.py speed [--large]                     # latency, throughput, build, memory
     python bench/screening_bench.py all
 
@@ -141,7 +142,7 @@ VALIDATION_COLUMNS = (
 )
 
 
-def validation(threshold: float | None, sweep: bool, workers: int, val_dir: Path) -> None:
+def validation(threshold: float | None, sweep: bool, workers: int, val_dir: Path, folds: int = 0) -> None:
     """Dev and the validation sets (bench/make_validation.py, built into ``val_dir`` when missing) side by
     side at the operating point, one row per split; with ``sweep`` at several thresholds."""
     if not (val_dir / "queries.csv").exists():
@@ -169,6 +170,58 @@ def validation(threshold: float | None, sweep: bool, workers: int, val_dir: Path
                     v = None if d is None else (d["recall"] if d["recall"] is not None else d["fpr"])
                     cells.append(f"{v:>13.4f}" if v is not None else f"{'-':>13}")
                 print(f"{label:<11} {t:.2f}  " + " ".join(cells) + f"  {_precision(out, split, t):.4f}")
+        if folds:
+            kfold(outs["dev"][0], DEV, folds)
+
+
+def kfold(results: Path, split: Path = DEV, folds: int = 5) -> None:
+    """Choose the operating point by k-fold over a split: on each fold's complement, the lowest threshold
+    (0.70 ... 0.95 by 0.01) at which every negative category has FPR <= 1 %; then each category's recall or
+    FPR on the held fold at that threshold. Folds are fixed by a hash of the qid."""
+    import hashlib
+
+    with (split / "queries.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with (split / "expected.csv").open(encoding="utf-8", newline="") as f:
+        expected = {r["qid"]: r["expected_entity_id"] for r in csv.DictReader(f)}
+    got: dict[str, list[tuple[str, float]]] = {}
+    for line in results.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        got[rec["qid"]] = [(m["entity_id"], float(m["score"])) for m in rec.get("matches") or []]
+
+    def fold(qid: str) -> int:
+        return int(hashlib.sha256(qid.encode()).hexdigest()[:8], 16) % folds
+
+    def rates(qs: list[dict[str, str]], t: float) -> dict[str, float]:
+        hit: dict[str, list[bool]] = {}
+        for r in qs:
+            want = expected[r["qid"]]
+            ids = {e for e, sc in got.get(r["qid"], []) if sc >= t}
+            hit.setdefault(r["category"], []).append(want in ids if want else bool(ids))
+        return {c: sum(v) / len(v) for c, v in hit.items()}
+
+    grid = [round(0.70 + 0.01 * i, 2) for i in range(26)]
+    held: dict[str, list[float]] = {}
+    chosen = []
+    for k in range(folds):
+        train = [r for r in rows if fold(r["qid"]) != k]
+        test = [r for r in rows if fold(r["qid"]) == k]
+        t = next(
+            (
+                g
+                for g in grid
+                if all(v <= 0.01 for c, v in rates(train, g).items() if c.startswith("negatives"))
+            ),
+            grid[-1],
+        )
+        chosen.append(t)
+        for c, v in rates(test, t).items():
+            held.setdefault(c, []).append(v)
+    print(f"{folds}-fold over {split.name}: thresholds chosen {chosen}")
+    for c in VALIDATION_COLUMNS:
+        if c in held:
+            v = held[c]
+            print(f"  {c:<22} held-out folds mean {sum(v) / len(v):.4f}  min {min(v):.4f}  max {max(v):.4f}")
 
 
 def _precision(results: Path, split: Path, threshold: float) -> float:
@@ -255,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["quality", "validation", "speed", "all"])
     ap.add_argument("--validation-dir", type=Path, default=Path("/tmp/sanctions-validation"))
+    ap.add_argument(
+        "--kfold", type=int, default=0, help="validation: also choose the threshold by k-fold over dev"
+    )
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--sweep", action="store_true")
     ap.add_argument("--large", action="store_true", help="also the large all-lists index (speed)")
@@ -264,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.what in ("quality", "all"):
         quality(a.threshold, a.sweep, a.workers)
     if a.what == "validation":
-        validation(a.threshold, a.sweep, a.workers, a.validation_dir)
+        validation(a.threshold, a.sweep, a.workers, a.validation_dir, a.kfold)
     if a.what in ("speed", "all"):
         speed(a.large or a.what == "all", a.workers)
     return 0
