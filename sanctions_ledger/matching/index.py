@@ -81,13 +81,12 @@ class MatchIndex:
                     if acro is None:
                         continue
                     form = normalize_name(acro)
-                    if form.tokens in seen:
+                    if len(form.tokens) != 1 or form.tokens in seen:
                         continue
                     seen.add(form.tokens)
                     nid = len(self.names)
                     self.names.append(IndexedName(eidx, "initials", shown, form))
-                    for key in _name_keys(form):
-                        postings[key].append(nid)
+                    postings["t" + form.tokens[0]].append(nid)  # found by the exact token only
             for ident in entity.identifiers:
                 key = norm_id(ident.value)
                 if len(key) >= 4:
