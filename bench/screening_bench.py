@@ -170,6 +170,20 @@ def validation(threshold: float | None, sweep: bool, workers: int, val_dir: Path
                     v = None if d is None else (d["recall"] if d["recall"] is not None else d["fpr"])
                     cells.append(f"{v:>13.4f}" if v is not None else f"{'-':>13}")
                 print(f"{label:<11} {t:.2f}  " + " ".join(cells) + f"  {_precision(out, split, t):.4f}")
+        print("\nwhat a score means: share of the alerts in each score band that are the expected party")
+        bands = [(0.8, 0.85), (0.85, 0.9), (0.9, 0.95), (0.95, 1.0001)]
+        print(
+            "split       "
+            + " ".join(
+                f"{f'[{lo:.2f},{min(hi, 1):.2f}{chr(93) if hi > 1 else chr(41)}':>16}" for lo, hi in bands
+            )
+        )
+        for label, (out, split) in outs.items():
+            cells = []
+            for lo, hi in bands:
+                n, hit = _band(out, split, lo, hi)
+                cells.append(f"{hit / n if n else 0:>8.3f} ({n:>4})")
+            print(f"{label:<11} " + " ".join(f"{c:>16}" for c in cells))
         if folds:
             kfold(outs["dev"][0], DEV, folds)
 
@@ -222,6 +236,20 @@ def kfold(results: Path, split: Path = DEV, folds: int = 5) -> None:
         if c in held:
             v = held[c]
             print(f"  {c:<22} held-out folds mean {sum(v) / len(v):.4f}  min {min(v):.4f}  max {max(v):.4f}")
+
+
+def _band(results: Path, split: Path, lo: float, hi: float) -> tuple[int, int]:
+    """(alerts with lo <= score < hi, of which the expected party)."""
+    with (split / "expected.csv").open(encoding="utf-8", newline="") as f:
+        expected = {r["qid"]: r["expected_entity_id"] for r in csv.DictReader(f)}
+    n = hit = 0
+    for line in results.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        for m in rec.get("matches") or []:
+            if lo <= m["score"] < hi:
+                n += 1
+                hit += m["entity_id"] == expected.get(rec["qid"], "")
+    return n, hit
 
 
 def _precision(results: Path, split: Path, threshold: float) -> float:
