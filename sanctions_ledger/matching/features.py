@@ -15,6 +15,7 @@ DOB_CONFLICT = -0.15
 COUNTRY_MATCH = 0.02
 COUNTRY_CONFLICT = -0.03
 SCHEMA_CONFLICT = -0.25
+ORG_VESSEL_CONFLICT = -0.21  # a vessel is often named after its owner, but it is not the owner
 # the most the date-of-birth, country and type features together can add to a name score (an identifier
 # is another matter: it lifts the score to at least 0.9)
 MAX_GAIN = max(DOB_DAY, DOB_MONTH, DOB_YEAR, 0.0) + max(COUNTRY_MATCH, 0.0)
@@ -90,7 +91,7 @@ def schema_feature(query: str | None, entity: Entity) -> Feature | None:
     if not query or query == "unknown" or entity.schema == "unknown" or query == entity.schema:
         return None
     if {query, entity.schema} <= {"organization", "vessel", "aircraft"}:
-        return Feature("type", -0.05, f"query is a {query}, listed entry is a {entity.schema}")
+        return Feature("type", ORG_VESSEL_CONFLICT, f"query is a {query}, listed entry is a {entity.schema}")
     return Feature("type", SCHEMA_CONFLICT, f"query is a {query}, listed entry is a {entity.schema}")
 
 
