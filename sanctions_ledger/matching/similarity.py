@@ -13,6 +13,7 @@ against the match, listed tokens that find none count half (a customer often omi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from sanctions_ledger.matching.normalize import NameForm
 from sanctions_ledger.matching.resources import ARTICLES
 
 MIN_TOKEN_SIM = 0.62
+VOWEL_FAMILY = 0.85
+_VOWELS = re.compile(r"[aeiouy]+")
 UNMATCHED_LISTED = 0.5
 JOINED_MIN = 0.9
 CONTAINED_MIN_WEIGHT = 1.2
@@ -91,6 +94,17 @@ def token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) 
         s, korean = 0.93, True
     if s < 0.9 and s >= 0.6 and sa == sb and len(sa) >= 2 and JaroWinkler.similarity(a, b) >= 0.8:
         s = 0.9
+    elif (
+        s < VOWEL_FAMILY
+        and sa == sb
+        and len(sa) >= 3
+        and a[0] == b[0]
+        and abs(len(a) - len(b)) <= 1
+        and len(_VOWELS.findall(a)) == len(_VOWELS.findall(b))
+    ):
+        # the same consonants in the same order and as many syllables, other vowels: one word romanised two
+        # ways (Zomor/Zumar), not another word of the same root (Mahmoud/Muhammad have 2 and 3 syllables)
+        s = VOWEL_FAMILY
     return s, korean
 
 
