@@ -458,3 +458,48 @@ ARABIC_ABD = ("abdoul", "abdul", "abdel", "abdal", "abdol", "abdil", "abdur", "a
 
 # Arabic definite articles: dropped when comparing consonant skeletons, where their joins vary most.
 ARTICLES = frozenset({"al", "el", "ul", "ad", "ash", "as", "at", "az", "ar", "an"})
+
+
+# East Slavic given names: the Russian, Ukrainian and Belarusian forms of one name and their common
+# romanisations (Kirill/Kyrylo, Aleksey/Oleksii, Sergey/Serhiy/Siarhei). A generic name resource, like a
+# nickname list: each group is one name.
+_GIVEN_NAME_GROUPS = (
+    "kirill kyrylo kiril kyryl",
+    "aleksey aleksei alexey alexei aleksej oleksii oleksiy olexiy oleksij aliaksei alyaksei",
+    "aleksandr alexandr alexander oleksandr olexandr aliaksandr alyaksandr",
+    "sergey sergei sergej serhiy serhii sergiy siarhei",
+    "andrey andrei andrej andriy andrii andrej",
+    "vladimir volodymyr uladzimir wladimir",
+    "yuriy yurii yuri yury iurii jurij",
+    "dmitriy dmitry dmitri dmitrii dmytro dzmitry",
+    "mikhail mykhailo mykhaylo mikhailo",
+    "nikolay nikolai mykola mikalai",
+    "yevgeniy yevgeny evgeny evgeniy yevgeni yevhen ievgen yevhenii",
+    "pavel pavlo",
+    "petr pyotr petro",
+    "oleg oleh aleh",
+    "igor ihor",
+    "vitaliy vitalii vitaly",
+    "vasiliy vasily vasili vasyl",
+    "anatoliy anatolii anatoly",
+    "grigoriy grigory hryhoriy hryhorii",
+    "yakov yakiv",
+    "arkadiy arkady arkadii arkadi",
+    "valeriy valerii valery",
+    "gennadiy gennady hennadiy hennadii",
+    "georgiy georgy heorhiy heorhii",
+    "konstantin kostiantyn kostyantyn",
+    "maksim maxim maksym",
+    "denis denys",
+    "boris borys",
+    "roman roman",
+    "viktor victor",
+    "leonid leonid",
+    "anton anton",
+    "timofey tymofiy",
+    "natalya natalia nataliya",
+    "olga olha volha",
+    "tatyana tatiana tetiana",
+    "yelena elena olena alena",
+)
+GIVEN_NAME_KEY: dict[str, str] = {v: g.split()[0] for g in _GIVEN_NAME_GROUPS for v in g.split()}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from sanctions_ledger.matching.normalize import NameForm
-from sanctions_ledger.matching.resources import ARTICLES
+from sanctions_ledger.matching.resources import ARTICLES, GIVEN_NAME_KEY
 
 MIN_TOKEN_SIM = 0.62
 VOWEL_FAMILY = 0.85
@@ -92,6 +92,8 @@ def token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) 
     korean = False
     if ka is not None and ka == kb and s < 0.93:
         s, korean = 0.93, True
+    elif s < 0.93 and GIVEN_NAME_KEY.get(a, a) == GIVEN_NAME_KEY.get(b, b):
+        s = 0.93  # one given name in its Russian, Ukrainian or Belarusian form (Kirill/Kyrylo)
     if s < 0.9 and s >= 0.6 and sa == sb and len(sa) >= 2 and JaroWinkler.similarity(a, b) >= 0.8:
         s = 0.9
     elif (

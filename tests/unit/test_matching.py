@@ -252,3 +252,14 @@ def test_one_word_romanised_two_ways_but_not_another_word_of_the_same_root() -> 
     assert sim("zomor", "zumar") >= VOWEL_FAMILY
     assert sim("mahmoud", "muhammad") < VOWEL_FAMILY  # same consonants, another name
     assert sim("zahra", "zawahiri") < VOWEL_FAMILY
+
+
+def test_east_slavic_forms_of_one_given_name() -> None:
+    from sanctions_ledger.matching.similarity import token_sim
+
+    def sim(a: str, b: str) -> float:
+        return token_sim(a, b, None, None, skeleton(a), skeleton(b))[0]
+
+    assert sim("kyrylo", "kirill") >= 0.93
+    assert sim("oleksii", "aleksey") >= 0.93
+    assert sim("kirill", "mikhail") < 0.62
