@@ -15,6 +15,7 @@ DOB_CONFLICT = -0.15
 COUNTRY_MATCH = 0.02
 COUNTRY_CONFLICT = -0.03
 SCHEMA_CONFLICT = -0.25
+ORG_VESSEL_CONFLICT = -0.21  # a vessel is often named after its owner, but it is not the owner
 # the most the date-of-birth, country and type features together can add to a name score (an identifier
 # is another matter: it lifts the score to at least 0.9)
 MAX_GAIN = max(DOB_DAY, DOB_MONTH, DOB_YEAR, 0.0) + max(COUNTRY_MATCH, 0.0)
@@ -34,8 +35,19 @@ class Feature:
 
 
 def dob_feature(query: PartialDate | None, entity: Entity) -> Feature | None:
-    if query is None or not entity.birth_dates:
+    if query is None:
         return None
+    if not entity.birth_dates:
+        if entity.schema != "person":
+            return None
+        # A missing fact is not agreement: the listed person cannot earn the bonus a listed date that agrees
+        # would give, so against one that has a date the query's date is worth exactly that much less.
+        effect = -{"day": DOB_DAY, "month": DOB_MONTH}.get(query.precision, DOB_YEAR)
+        return Feature(
+            "dob",
+            effect,
+            f"date of birth {query.value} cannot be confirmed: the listed record gives no date of birth",
+        )
     listed = ", ".join(str(d) for d in entity.birth_dates)
     best = None
     for d in entity.birth_dates:
@@ -79,7 +91,7 @@ def schema_feature(query: str | None, entity: Entity) -> Feature | None:
     if not query or query == "unknown" or entity.schema == "unknown" or query == entity.schema:
         return None
     if {query, entity.schema} <= {"organization", "vessel", "aircraft"}:
-        return Feature("type", -0.05, f"query is a {query}, listed entry is a {entity.schema}")
+        return Feature("type", ORG_VESSEL_CONFLICT, f"query is a {query}, listed entry is a {entity.schema}")
     return Feature("type", SCHEMA_CONFLICT, f"query is a {query}, listed entry is a {entity.schema}")
 
 

@@ -17,15 +17,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sanctions_ledger.matching.features import norm_id
-from sanctions_ledger.matching.normalize import NameForm, display_name, normalize_name
-from sanctions_ledger.matching.resources import PARTICLES
+from sanctions_ledger.matching.normalize import NameForm, basic_tokens, display_name, normalize_name
+from sanctions_ledger.matching.resources import ORG_WORDS, PARTICLES
 from sanctions_ledger.model import Entity
 from sanctions_ledger.model.countries import to_iso2
 
 POSTING_CAP = 2500
 MAX_CANDIDATES = 40
 MIN_COVERAGE = 0.3
-KIND_CODES = ("primary", "alias", "weak", "former", "new", "original_script")
+ORG_WORD_WEIGHT = 0.5  # the most a generic organisation word (company, group, national...) weighs
+KIND_CODES = ("primary", "alias", "weak", "former", "new", "original_script", "initials")
+INITIALS_MIN = 3
+INITIALS_MAX = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,19 @@ class MatchIndex:
                         df[t] += 1
                     for s in set(form.skeletons):
                         sdf[s] += 1
+            if entity.schema != "person":
+                for n in entity.names:
+                    shown = display_name(n.name, n.first_name, n.last_name)
+                    acro = initialism(shown)
+                    if acro is None:
+                        continue
+                    form = normalize_name(acro)
+                    if len(form.tokens) != 1 or form.tokens in seen:
+                        continue
+                    seen.add(form.tokens)
+                    nid = len(self.names)
+                    self.names.append(IndexedName(eidx, "initials", shown, form))
+                    postings["t" + form.tokens[0]].append(nid)  # found by the exact token only
             for ident in entity.identifiers:
                 key = norm_id(ident.value)
                 if len(key) >= 4:
@@ -108,6 +124,8 @@ class MatchIndex:
             return 0.15
         idf = math.log((self.n_names + 1) / (count + 1))
         w = min(1.0, max(0.2, idf / self._full_idf))
+        if token in ORG_WORDS:  # says what kind of body, not which one
+            return min(w, ORG_WORD_WEIGHT)
         return w
 
     def token_weight(self, token: str) -> float:
@@ -242,6 +260,17 @@ def name_variants(name: str) -> list[str]:
         out.append(" ".join(_BRACKETS.sub(" ", name).split()))
         out.extend(i for i in inner if len(i.replace(" ", "")) >= 3 and to_iso2(i) is None)
     return out
+
+
+def initialism(name: str) -> str | None:
+    """The initials of an organisation's name (``BELTRAN LEYVA ORGANIZATION``: ``blo``), particles left
+    out, legal-form words kept (``UNITED SHIPBUILDING CORPORATION``: ``usc``); None for a name of fewer
+    than INITIALS_MIN words or a Latin-less one."""
+    tokens, script = basic_tokens(name)
+    words = [t for t in tokens if t not in PARTICLES and t.isalpha()]
+    if script != "Latn" or not INITIALS_MIN <= len(words) <= INITIALS_MAX:
+        return None
+    return "".join(w[0] for w in words)
 
 
 def _name_keys(form: NameForm) -> set[str]:

@@ -20,6 +20,7 @@ from sanctions_ledger.matching.phonetic import skeleton
 from sanctions_ledger.matching.resources import (
     ARABIC_ABD,
     HONORIFICS,
+    LEADING_OK,
     LEGAL_FORMS,
     MAX_LEGAL_LEN,
     TRAILING_ONLY,
@@ -77,7 +78,7 @@ def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
             code = LEGAL_FORMS.get(key)
             if code is None:
                 continue
-            if key in TRAILING_ONLY and i + length != n:
+            if key in TRAILING_ONLY and i + length != n and not (i == 0 and key in LEADING_OK):
                 continue
             if i == 0 and length == n:
                 continue

@@ -9,14 +9,19 @@ from __future__ import annotations
 # in an organisation's name; the spelled-out forms marked "trailing" only at its end.
 LEGAL_FORMS: dict[tuple[str, ...], str] = {}
 TRAILING_ONLY: set[tuple[str, ...]] = set()
+# spelled-out forms that also lead a name, as Russian and Ukrainian company names put them
+# ("JOINT STOCK COMPANY URALVAGONZAVOD", "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU VALMA")
+LEADING_OK: set[tuple[str, ...]] = set()
 
 
-def _add(code: str, *phrases: str, trailing: bool = False) -> None:
+def _add(code: str, *phrases: str, trailing: bool = False, leading: bool = False) -> None:
     for p in phrases:
         key = tuple(p.split())
         LEGAL_FORMS[key] = code
         if trailing:
             TRAILING_ONLY.add(key)
+        if leading:
+            LEADING_OK.add(key)
 
 
 _add("ltd", "ltd", "co ltd", "coltd", "pte ltd", "pty ltd", "pvt ltd", "private ltd", "sdn bhd", "bhd", "plc")
@@ -38,6 +43,18 @@ _add(
     "obshchestvo s ogranichennoy otvetstvennostyu",
     "tovarystvo z obmezhenoyu vidpovidalnistyu",
     trailing=True,
+)
+_add(
+    "llc",
+    "limited liability company",
+    "the limited liability company",
+    "obshchestvo s ogranichennoy otvetstvennostyu",
+    "obshchestvo s ogranichennoi otvetstvennostyu",
+    "obschestvo s ogranichennoi otvetstvennostyu",
+    "obshchestvo s ogranichennoy otvetstvennostiu",
+    "tovarystvo z obmezhenoyu vidpovidalnistyu",
+    trailing=True,
+    leading=True,
 )
 _add(
     "sa",
@@ -109,6 +126,23 @@ _add(
     "zakrytoe aktsionernoe obshchestvo",
     "publichnoe aktsionernoe obshchestvo",
     trailing=True,
+)
+_add(
+    "jsc",
+    "joint stock company",
+    "open joint stock company",
+    "closed joint stock company",
+    "public joint stock company",
+    "aktsionernoe obshchestvo",
+    "aktsionernoye obshchestvo",
+    "otkrytoe aktsionernoe obshchestvo",
+    "otkrytoye aktsionernoye obshchestvo",
+    "zakrytoe aktsionernoe obshchestvo",
+    "zakrytoye aktsionernoye obshchestvo",
+    "publichnoe aktsionernoe obshchestvo",
+    "publichnoye aktsionernoye obshchestvo",
+    trailing=True,
+    leading=True,
 )
 _add("gmbh", "gmbh", "ag", "gmbh co kg", "ohg")
 _add("fze", "fze", "fzco", "fz llc", "fzc", "fzllc", "dmcc", "est", "wll", "w l l", "fzd")
@@ -347,6 +381,75 @@ ORG_WORDS = frozenset(
         "energy",
         "global",
         "world",
+        # corporate words that say what kind of body it is, not which one (spelled-out legal forms that
+        # lead a name, such as Russian "public joint stock company" or "obshchestvo s ...", among them)
+        "joint",
+        "stock",
+        "public",
+        "closed",
+        "open",
+        "corporation",
+        "corp",
+        "union",
+        "radio",
+        "television",
+        "media",
+        "insurance",
+        "airlines",
+        "aviation",
+        "factory",
+        "plant",
+        "production",
+        "scientific",
+        "research",
+        "commerce",
+        "chamber",
+        "transport",
+        "products",
+        "financial",
+        "finance",
+        "capital",
+        "exchange",
+        "resources",
+        "systems",
+        "solutions",
+        "electronics",
+        "electronic",
+        "chemical",
+        "chemicals",
+        "mining",
+        "metals",
+        "steel",
+        "machinery",
+        "equipment",
+        "supply",
+        "supplies",
+        "partners",
+        "ventures",
+        "obshchestvo",
+        "ogranichennoi",
+        "ogranichennoy",
+        "otvetstvennostyu",
+        "aktsionernoe",
+        "aktsionernoye",
+        "zakrytoe",
+        "otkrytoe",
+        "publichnoe",
+        "obedinenie",
+        "nauchno",
+        "proizvodstvennoe",
+        "kompaniya",
+        "kompania",
+        "sherkat",
+        "sherkate",
+        "sharikat",
+        "sharika",
+        "sanaye",
+        "sanayi",
+        "tejarat",
+        "tejarat",
+        "bazargani",
+        "commercial",
     ]
 )
 
@@ -355,3 +458,48 @@ ARABIC_ABD = ("abdoul", "abdul", "abdel", "abdal", "abdol", "abdil", "abdur", "a
 
 # Arabic definite articles: dropped when comparing consonant skeletons, where their joins vary most.
 ARTICLES = frozenset({"al", "el", "ul", "ad", "ash", "as", "at", "az", "ar", "an"})
+
+
+# East Slavic given names: the Russian, Ukrainian and Belarusian forms of one name and their common
+# romanisations (Kirill/Kyrylo, Aleksey/Oleksii, Sergey/Serhiy/Siarhei). A generic name resource, like a
+# nickname list: each group is one name.
+_GIVEN_NAME_GROUPS = (
+    "kirill kyrylo kiril kyryl",
+    "aleksey aleksei alexey alexei aleksej oleksii oleksiy olexiy oleksij aliaksei alyaksei",
+    "aleksandr alexandr alexander oleksandr olexandr aliaksandr alyaksandr",
+    "sergey sergei sergej serhiy serhii sergiy siarhei",
+    "andrey andrei andrej andriy andrii andrej",
+    "vladimir volodymyr uladzimir wladimir",
+    "yuriy yurii yuri yury iurii jurij",
+    "dmitriy dmitry dmitri dmitrii dmytro dzmitry",
+    "mikhail mykhailo mykhaylo mikhailo",
+    "nikolay nikolai mykola mikalai",
+    "yevgeniy yevgeny evgeny evgeniy yevgeni yevhen ievgen yevhenii",
+    "pavel pavlo",
+    "petr pyotr petro",
+    "oleg oleh aleh",
+    "igor ihor",
+    "vitaliy vitalii vitaly",
+    "vasiliy vasily vasili vasyl",
+    "anatoliy anatolii anatoly",
+    "grigoriy grigory hryhoriy hryhorii",
+    "yakov yakiv",
+    "arkadiy arkady arkadii arkadi",
+    "valeriy valerii valery",
+    "gennadiy gennady hennadiy hennadii",
+    "georgiy georgy heorhiy heorhii",
+    "konstantin kostiantyn kostyantyn",
+    "maksim maxim maksym",
+    "denis denys",
+    "boris borys",
+    "roman roman",
+    "viktor victor",
+    "leonid leonid",
+    "anton anton",
+    "timofey tymofiy",
+    "natalya natalia nataliya",
+    "olga olha volha",
+    "tatyana tatiana tetiana",
+    "yelena elena olena alena",
+)
+GIVEN_NAME_KEY: dict[str, str] = {v: g.split()[0] for g in _GIVEN_NAME_GROUPS for v in g.split()}

@@ -18,7 +18,7 @@ from sanctions_ledger.matching.features import (
     schema_feature,
 )
 from sanctions_ledger.matching.index import IndexedName, MatchIndex
-from sanctions_ledger.matching.normalize import NameForm
+from sanctions_ledger.matching.normalize import NameForm, display_name
 from sanctions_ledger.matching.similarity import (
     LatinQuery,
     NameScore,
@@ -27,8 +27,32 @@ from sanctions_ledger.matching.similarity import (
 )
 from sanctions_ledger.model import Entity, PartialDate
 
-KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "original_script": 1.0, "former": 0.98, "new": 1.0, "weak": 0.92}
+# "initials": the query is the initials of a listed organisation's name, weaker evidence than its words
+KIND_FACTOR = {
+    "primary": 1.0,
+    "alias": 1.0,
+    "original_script": 1.0,
+    "former": 0.98,
+    "new": 1.0,
+    "weak": 0.92,
+    "initials": 0.85,
+}
 SKELETON_SCRIPTS = frozenset({"Arab"})
+SCRIPT_NAMES = {
+    "Arab": "Arabic script",
+    "Cyrl": "Cyrillic",
+    "Hang": "Hangul",
+    "Kore": "Hangul",
+    "Hani": "Chinese characters",
+    "Hans": "Chinese characters",
+    "Hant": "Chinese characters",
+    "Jpan": "Japanese",
+    "Grek": "Greek",
+    "Hebr": "Hebrew",
+    "Thai": "Thai",
+    "Geor": "Georgian",
+    "Armn": "Armenian",
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +92,43 @@ class EntityMatch:
             "features": [f.to_dict() for f in self.features],
             "list": self.entity.list,
             "programs": list(self.entity.programs),
+            "notes": self.notes(query),
         }
+
+    def listed_spelling(self) -> str:
+        """The matched name exactly as the list spells it (the index shows OFAC's ``SURNAME, Given`` as
+        ``Given SURNAME``)."""
+        for n in self.entity.names:
+            if (
+                n.name == self.matched.name
+                or display_name(n.name, n.first_name, n.last_name) == self.matched.name
+            ):
+                return n.name
+        return self.matched.name
+
+    def notes(self, query: QueryFacts) -> list[str]:
+        """The name evidence in an analyst's words (the listed name as the list spells it)."""
+        out: list[str] = []
+        script = query.form.script
+        if query.form.transliterated:
+            out.append(f"query transliterated from {SCRIPT_NAMES.get(script, script)} to Latin letters")
+        spelled = self.listed_spelling()
+        if self.matched.kind == "initials":
+            out.append(f"the query is the initials of the listed name {spelled!r}")
+        else:
+            out.append(f"matched the listed {self.matched.kind.replace('_', ' ')} name {spelled!r}")
+        for q, c, sim in self.detail.pairs:
+            if q == c:
+                continue
+            if self.detail.korean and sim == 0.93:
+                out.append(f"Korean romanisation: {q.capitalize()} ~ {c.capitalize()}")
+            elif sim >= 0.9:
+                out.append(f"spelling variant: {q} ~ {c}")
+            else:
+                out.append(f"weak similarity: {q} ~ {c} ({sim:.2f})")
+        for f in self.features:
+            out.append(f.detail)
+        return out
 
 
 def name_score(
@@ -78,19 +138,23 @@ def name_score(
     query_weights: list[float] | None = None,
     listed_weights: tuple[float, ...] = (),
     prepared: LatinQuery | None = None,
+    org: bool = False,
 ) -> NameScore:
-    """Similarity of two names. ``query_weights`` and ``listed_weights`` are the token weights when the
-    caller has them already (the query's once per query, a listed name's from the index); they are used
+    """Similarity of two names (``org``: the listed party is not a person). ``query_weights`` and
+    ``listed_weights`` are the token weights when the caller has them already (the query's once per
+    query, a listed name's from the index); they are used
     only for Latin-script comparison, the skeleton comparison weighs skeletons. ``prepared``: the query
     prepared once for Latin comparison with many names (its weights are the query's)."""
     skeleton_mode = query.script in SKELETON_SCRIPTS or listed.script in SKELETON_SCRIPTS
     if skeleton_mode:
-        return skeleton_similarity(query, listed, index.weights(query, True), index.weights(listed, True))
+        return skeleton_similarity(
+            query, listed, index.weights(query, True), index.weights(listed, True), org
+        )
     wc: Sequence[float] = listed_weights or index.weights(listed, False)
     if prepared is not None:
-        return prepared.compare(listed, wc)
+        return prepared.compare(listed, wc, org)
     wq = query_weights if query_weights is not None else index.weights(query, False)
-    return latin_similarity(query, listed, wq, wc)
+    return latin_similarity(query, listed, wq, wc, org)
 
 
 BestName = tuple[float, IndexedName, NameScore]
@@ -105,8 +169,9 @@ def best_name(
 ) -> BestName:
     """The entity's best-scoring candidate name: ``(score with the name kind's factor, name, detail)``."""
     best: BestName | None = None
+    org = index.entities[names[0].entity].schema != "person" if names else False
     for n in names:
-        ns = name_score(index, query, n.form, query_weights, n.weights, prepared)
+        ns = name_score(index, query, n.form, query_weights, n.weights, prepared, org)
         s = ns.score * KIND_FACTOR.get(n.kind, 1.0)
         if best is None or s > best[0]:
             best = (s, n, ns)

@@ -13,18 +13,38 @@ against the match, listed tokens that find none count half (a customer often omi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from sanctions_ledger.matching.normalize import NameForm
-from sanctions_ledger.matching.resources import ARTICLES
+from sanctions_ledger.matching.resources import ARTICLES, GIVEN_NAME_KEY
 
 MIN_TOKEN_SIM = 0.62
+VOWEL_FAMILY = 0.85
+_VOWELS = re.compile(r"[aeiouy]+")
 UNMATCHED_LISTED = 0.5
 JOINED_MIN = 0.9
 CONTAINED_MIN_WEIGHT = 1.2
+CONTAINED_MIN_SIM = 0.85  # every pair of a contained listed name at least this similar
+# Organisations: a listed word the query lacks costs nearly as much as a query word the name lacks (a sister
+# company or a subsidiary adds or drops distinctive words); and a match on generic words alone (weights at
+# or below DISTINCTIVE: company, joint stock, national...) is capped below any operating point.
+ORG_UNMATCHED_LISTED = 0.5
+DISTINCTIVE = 0.51
+GENERIC_ONLY_CAP = 0.7
+# an organisation's word that finds no partner costs at least this much, generic or not (Damavand Mining is
+# not Damavand): generic words are weak evidence of a match but still evidence of a difference
+ORG_UNMATCHED_MIN = 0.5
+# a one-word organisation name matched by a query with other (non-particle) words is capped, and so is a
+# one-word query matching a listed name with another distinctive word
+ONE_WORD_CAP = 0.75
+PARTICLE_WEIGHT = 0.15
+# a token pair below WEAK_PAIR is weak evidence (Jong/Tong): it counts WEAK_SLOPE times further below
+WEAK_PAIR = 0.72
+WEAK_SLOPE = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +92,21 @@ def token_sim(a: str, b: str, ka: str | None, kb: str | None, sa: str, sb: str) 
     korean = False
     if ka is not None and ka == kb and s < 0.93:
         s, korean = 0.93, True
+    elif s < 0.93 and GIVEN_NAME_KEY.get(a, a) == GIVEN_NAME_KEY.get(b, b):
+        s = 0.93  # one given name in its Russian, Ukrainian or Belarusian form (Kirill/Kyrylo)
     if s < 0.9 and s >= 0.6 and sa == sb and len(sa) >= 2 and JaroWinkler.similarity(a, b) >= 0.8:
         s = 0.9
+    elif (
+        s < VOWEL_FAMILY
+        and sa == sb
+        and len(sa) >= 3
+        and a[0] == b[0]
+        and abs(len(a) - len(b)) <= 1
+        and len(_VOWELS.findall(a)) == len(_VOWELS.findall(b))
+    ):
+        # the same consonants in the same order and as many syllables, other vowels: one word romanised two
+        # ways (Zomor/Zumar), not another word of the same root (Mahmoud/Muhammad have 2 and 3 syllables)
+        s = VOWEL_FAMILY
     return s, korean
 
 
@@ -107,18 +140,20 @@ def align(
     wq: Sequence[float],
     wc: Sequence[float],
     sim: list[list[float]],
+    org: bool = False,
 ) -> tuple[float, list[tuple[int, int, float]]]:
     """Greedy one-to-one alignment; returns (score, [(i, j, sim)])."""
     cells = [(s, i, j, False) for i, row in enumerate(sim) for j, s in enumerate(row) if s >= MIN_TOKEN_SIM]
-    score, pairs, _ = _align(cells, wq, wc)
+    score, pairs, _ = _align(cells, wq, wc, org)
     return score, pairs
 
 
 def _align(
-    cells: list[tuple[float, int, int, bool]], wq: Sequence[float], wc: Sequence[float]
+    cells: list[tuple[float, int, int, bool]], wq: Sequence[float], wc: Sequence[float], org: bool = False
 ) -> tuple[float, list[tuple[int, int, float]], bool]:
     """The alignment of :func:`align` from the cells ``(sim, i, j, flag)`` at or above MIN_TOKEN_SIM; also
-    whether a chosen pair carries the flag (the Korean variant key decided it)."""
+    whether a chosen pair carries the flag (the Korean variant key decided it). ``org``: the listed party
+    is not a person (see ORG_UNMATCHED_LISTED)."""
     cells.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
@@ -134,7 +169,12 @@ def _align(
     # Plain loops, not sum() over generators (this runs for every candidate name); each total adds its terms
     # in the same order sum() would, so the scores are the same to the last bit.
     num: float = 0
+    distinctive = False
     for i, j, s in pairs:
+        if s >= 0.7 and wc[j] > DISTINCTIVE and wq[i] > DISTINCTIVE:
+            distinctive = True
+        if s < WEAK_PAIR:
+            s = max(0.0, WEAK_PAIR - WEAK_SLOPE * (WEAK_PAIR - s))
         num += s * (wq[i] + wc[j])
     matched_q: float = 0
     for i in used_q:
@@ -143,24 +183,43 @@ def _align(
     for j in used_c:
         matched_c += wc[j]
     listed_left: float = 0
-    for j, w in enumerate(wc):
-        if j not in used_c:
-            listed_left += w
     query_left: float = 0
-    for i, w in enumerate(wq):
-        if i not in used_q:
-            query_left += w
+    others = False  # the query has an unpaired word that is not a particle
+    listed_distinct = False  # the listed name has an unpaired distinctive word
+    if org:
+        for j, w in enumerate(wc):
+            if j not in used_c:
+                listed_left += w
+                listed_distinct = listed_distinct or w > DISTINCTIVE
+        for i, w in enumerate(wq):
+            if i not in used_q:
+                query_left += w if w <= PARTICLE_WEIGHT else max(w, ORG_UNMATCHED_MIN)
+                others = others or w > PARTICLE_WEIGHT
+    else:
+        for j, w in enumerate(wc):
+            if j not in used_c:
+                listed_left += w
+                listed_distinct = listed_distinct or w > DISTINCTIVE
+        for i, w in enumerate(wq):
+            if i not in used_q:
+                query_left += w
     # A listed name wholly found inside the query (the query adds a patronymic or a father's name)
     # costs the extra query tokens only half, as extra listed tokens always do.
     contained = (
         len(used_c) >= 2
         and listed_left <= 0.2
         and matched_c >= CONTAINED_MIN_WEIGHT
-        and all(s >= 0.93 for _, _, s in pairs)
+        and all(s >= CONTAINED_MIN_SIM for _, _, s in pairs)
     )
     den = matched_q + matched_c
-    den += UNMATCHED_LISTED * listed_left + (UNMATCHED_LISTED if contained else 1.0) * query_left
-    return (num / den if den > 0 else 0.0), pairs, flagged
+    listed_cost = ORG_UNMATCHED_LISTED if org else UNMATCHED_LISTED
+    den += listed_cost * listed_left + (UNMATCHED_LISTED if contained else 1.0) * query_left
+    score = num / den if den > 0 else 0.0
+    if org and not distinctive:
+        score = min(score, GENERIC_ONLY_CAP)
+    elif org and ((others and len(wc) == 1) or (listed_distinct and len(wq) == 1)):
+        score = min(score, ONE_WORD_CAP)
+    return score, pairs, flagged
 
 
 def _joined(q: NameForm, c: NameForm) -> float:
@@ -174,8 +233,10 @@ def _joined(q: NameForm, c: NameForm) -> float:
     return s
 
 
-def latin_similarity(q: NameForm, c: NameForm, wq: Sequence[float], wc: Sequence[float]) -> NameScore:
-    return LatinQuery(q, wq).compare(c, wc)
+def latin_similarity(
+    q: NameForm, c: NameForm, wq: Sequence[float], wc: Sequence[float], org: bool = False
+) -> NameScore:
+    return LatinQuery(q, wq).compare(c, wc, org)
 
 
 class LatinQuery:
@@ -203,7 +264,7 @@ class LatinQuery:
         ts = self.token_set
         return any(ct[k] + ct[k + 1] in ts for k in range(len(ct) - 1))
 
-    def compare(self, c: NameForm, wc: Sequence[float]) -> NameScore:
+    def compare(self, c: NameForm, wc: Sequence[float], org: bool = False) -> NameScore:
         global _pairs_held
         qt, ct = self.tokens, c.tokens
         if qt != ct and self._may_fuse(ct) and self.token_set != set(ct):
@@ -212,7 +273,9 @@ class LatinQuery:
             _fuse(fc, fq)
             if len(fc) != len(ct) or len(fq) != len(qt):
                 q, wq = self.form, self.weights
-                return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc))
+                return latin_similarity(
+                    _reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc), org
+                )
         ck, cs = c.korean, c.skeletons
         cells: list[tuple[float, int, int, bool]] = []
         for i, (row, a, ka, sa) in enumerate(self.rows):
@@ -223,7 +286,7 @@ class LatinQuery:
                     _pairs_held += 1
                 if hit[0] >= MIN_TOKEN_SIM:
                     cells.append((hit[0], i, j, hit[1]))
-        score, pairs, korean_used = _align(cells, self.weights, wc)
+        score, pairs, korean_used = _align(cells, self.weights, wc, org)
         nf = 1.0
         # vessel and company names with numbers: ASIA BRIDGE 1 is not ASIA BRIDGE 2
         if self.digits:
@@ -234,7 +297,7 @@ class LatinQuery:
         shown = tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs)
         # The whole-string comparison can only win below 0.97, and only when the lengths allow a similarity
         # of JOINED_MIN (a normalised edit similarity is at most 1 - length difference / longer length).
-        if score < 0.97 and len(qt) + len(ct) > 2:
+        if score < 0.97 and len(qt) + len(ct) > 2 and not (org and score <= GENERIC_ONLY_CAP):
             la, lb = self.joined_len, len("".join(ct))
             if (1.0 - abs(la - lb) / max(la, lb, 1)) * nf >= JOINED_MIN:
                 joined = _joined(self.form, c) * nf
@@ -289,7 +352,9 @@ def _retoken(old: Sequence[str], new: list[str], tokens: list[str]) -> list[str]
     return out
 
 
-def skeleton_similarity(q: NameForm, c: NameForm, wq: Sequence[float], wc: Sequence[float]) -> NameScore:
+def skeleton_similarity(
+    q: NameForm, c: NameForm, wq: Sequence[float], wc: Sequence[float], org: bool = False
+) -> NameScore:
     qi = [i for i, t in enumerate(q.tokens) if t not in ARTICLES] or list(range(len(q.tokens)))
     ci = [j for j, t in enumerate(c.tokens) if t not in ARTICLES] or list(range(len(c.tokens)))
     qs, cs = [q.skeletons[i] for i in qi], [c.skeletons[j] for j in ci]
@@ -308,7 +373,7 @@ def skeleton_similarity(q: NameForm, c: NameForm, wq: Sequence[float], wc: Seque
             qt = _retoken(qs, fq, qt)
             qs = fq
     sim = [[skeleton_sim(a, b) for b in cs] for a in qs]
-    score, pairs = align(qs, cs, wq_, wc_, sim)
+    score, pairs = align(qs, cs, wq_, wc_, sim, org)
     joined = Levenshtein.normalized_similarity("".join(qs), "".join(cs)) * 0.95
     ptuple = tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs)
     if joined > score:

@@ -17,6 +17,7 @@ from sanctions_ledger.matching.scoring import (
     score_entity,
 )
 from sanctions_ledger.matching.similarity import LatinQuery
+from sanctions_ledger.screening.grouping import group_hits
 from sanctions_ledger.screening.query import ScreeningQuery
 
 StrList = list[str]
@@ -77,6 +78,17 @@ class Screener:
         scored = self.score_all(query, facts, floor=threshold)
         kept = [m for m in scored if m.score >= threshold][:limit]
         return ScreeningResult(query, [self._match(m, facts) for m in kept])
+
+    def screen_grouped(self, query: ScreeningQuery) -> dict[str, Any]:
+        """:meth:`screen`, with the hits of one party on several lists (linked by identifiers or UN
+        reference numbers) grouped: ``{"query": ..., "parties": [{"score", "entity_ids", "lists",
+        "links", "records": [match, ...]}, ...]}``, each record the match :meth:`screen` gives."""
+        threshold = self.threshold if query.threshold is None else query.threshold
+        limit = self.limit if query.limit is None else query.limit
+        facts = self._facts(query)
+        kept = [m for m in self.score_all(query, facts, floor=threshold) if m.score >= threshold][:limit]
+        groups = group_hits([(m.entity, self._match(m, facts).to_dict()) for m in kept])
+        return {"query": query.to_dict(), "parties": [g.to_dict() for g in groups]}
 
     def _facts(self, query: ScreeningQuery) -> QueryFacts:
         return QueryFacts(

@@ -20,8 +20,10 @@ from sanctions_ledger.screening.batch import screen_file
 
 pytestmark = pytest.mark.integration
 
-BARS_RECALL = {"perturbed": 0.95, "cross_list_latin": 0.95, "cross_script": 0.80, "new_alias": 0.60}
-BAR_FPR = 0.01
+# issue 14: no category lower than before it (perturbed 0.984, cross_list_latin 0.979, cross_script 0.952);
+# new_alias 0.656 and novel-party FPR 0.0048 after it (docs/matching.md, "Validation")
+BARS_RECALL = {"perturbed": 0.98, "cross_list_latin": 0.975, "cross_script": 0.95, "new_alias": 0.65}
+BAR_FPR = 0.005
 
 
 def test_dev_benchmark_meets_the_bars(tmp_path: Path, shared_data: Path) -> None:

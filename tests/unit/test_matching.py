@@ -169,3 +169,97 @@ def test_candidates_are_the_same_in_every_process() -> None:
     }
     assert len(answers) == 1
     assert answers.pop().strip() == str(list(range(20)))
+
+
+def _org_index() -> MatchIndex:
+    orgs = [
+        "PUBLIC JOINT STOCK COMPANY MOSTOTREST",
+        "ACME OIL COMPANY",
+        "DAMAVAND",
+        "KOREA RUNGRADO GENERAL TRADING CORPORATION",
+        "NATIONAL IRANIAN TANKER COMPANY",
+        "AL-BILAD ISLAMIC BANK",
+        "GOLDEN RESOURCES TRADING COMPANY",
+    ]
+    return MatchIndex([Entity("test", str(i), "organization", [Name(n)]) for i, n in enumerate(orgs)])
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # generic words alone (joint stock company) are no match
+        ("PUBLIC JOINT STOCK COMPANY INTEGRAL", "PUBLIC JOINT STOCK COMPANY MOSTOTREST"),
+        # a one-word name found inside a longer one: another company
+        ("Damavand Mining", "DAMAVAND"),
+        # a sister company: the query adds distinctive words to a shorter listed name
+        ("Acme Oil Refining and Distribution Company", "ACME OIL COMPANY"),
+    ],
+)
+def test_organisation_names_need_distinctive_agreement(query: str, listed: str) -> None:
+    idx = _org_index()
+    ns = name_score(idx, normalize_name(query), normalize_name(listed), org=True)
+    assert ns.score < 0.8, ns
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("National Iranian Tanker Co.", "NATIONAL IRANIAN TANKER COMPANY"),
+        ("Korea Rungrado General Trading Corp", "KOREA RUNGRADO GENERAL TRADING CORPORATION"),
+        ("AL BILAD ISLAMIC BANK", "AL-BILAD ISLAMIC BANK"),
+    ],
+)
+def test_organisation_variants_still_match(query: str, listed: str) -> None:
+    idx = _org_index()
+    assert name_score(idx, normalize_name(query), normalize_name(listed), org=True).score >= 0.9
+
+
+def test_missing_listed_birth_date_is_not_agreement() -> None:
+    from sanctions_ledger.matching.features import DOB_DAY, dob_feature
+    from sanctions_ledger.model import PartialDate
+
+    no_dob = Entity("test", "1", "person", [Name("KIM, Tong-un")])
+    f = dob_feature(PartialDate("1984-01-08"), no_dob)
+    assert f is not None and f.effect == -DOB_DAY and "no date of birth" in f.detail
+    with_dob = Entity("test", "2", "person", [Name("KIM, Jong Un")], birth_dates=[PartialDate("1984-01-08")])
+    agree = dob_feature(PartialDate("1984-01-08"), with_dob)
+    assert agree is not None and agree.effect == DOB_DAY
+    org = Entity("test", "3", "organization", [Name("ACME")])
+    assert dob_feature(PartialDate("1984-01-08"), org) is None
+    assert dob_feature(None, no_dob) is None
+
+
+def test_initials_of_an_organisation_name() -> None:
+    from sanctions_ledger.matching.index import initialism
+
+    assert initialism("BELTRAN LEYVA ORGANIZATION") == "blo"
+    assert initialism("ISLAMIC STATE OF IRAQ AND THE LEVANT") == "isil"
+    assert initialism("UNITED SHIPBUILDING CORPORATION") == "usc"
+    assert initialism("AL QAIDA") is None  # too few words
+    idx = MatchIndex([Entity("test", "1", "organization", [Name("BELTRAN LEYVA ORGANIZATION")])])
+    found = [idx.names[i] for i in idx.candidates(normalize_name("BLO"))]
+    assert [(n.kind, n.name) for n in found] == [("initials", "BELTRAN LEYVA ORGANIZATION")]
+    people = MatchIndex([Entity("test", "2", "person", [Name("BORIS LEONID OLEG")])])
+    assert people.candidates(normalize_name("BLO")) == []
+
+
+def test_one_word_romanised_two_ways_but_not_another_word_of_the_same_root() -> None:
+    from sanctions_ledger.matching.similarity import VOWEL_FAMILY, token_sim
+
+    def sim(a: str, b: str) -> float:
+        return token_sim(a, b, None, None, skeleton(a), skeleton(b))[0]
+
+    assert sim("zomor", "zumar") >= VOWEL_FAMILY
+    assert sim("mahmoud", "muhammad") < VOWEL_FAMILY  # same consonants, another name
+    assert sim("zahra", "zawahiri") < VOWEL_FAMILY
+
+
+def test_east_slavic_forms_of_one_given_name() -> None:
+    from sanctions_ledger.matching.similarity import token_sim
+
+    def sim(a: str, b: str) -> float:
+        return token_sim(a, b, None, None, skeleton(a), skeleton(b))[0]
+
+    assert sim("kyrylo", "kirill") >= 0.93
+    assert sim("oleksii", "aleksey") >= 0.93
+    assert sim("kirill", "mikhail") < 0.62

@@ -218,3 +218,46 @@ def test_cli_screen_and_screen_file(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     line = json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))
     assert line["id"] == "x1" and line["matches"][0]["entity_id"] == "ofac-sdn:20520"
+
+
+def test_hits_of_one_party_on_several_lists_are_grouped_on_request() -> None:
+    from sanctions_ledger.matching.index import MatchIndex
+    from sanctions_ledger.model import Entity, Identifier, Name
+    from sanctions_ledger.screening import Screener, ScreeningQuery
+
+    ents = [
+        Entity(
+            "ofac-sdn",
+            "1",
+            "person",
+            [Name("AL-ZAWAHIRI, Ayman")],
+            identifiers=[Identifier("passport", "1084010")],
+        ),
+        Entity(
+            "uk-hmt",
+            "7",
+            "person",
+            [Name("AL-ZAWAHIRI, Ayman")],
+            identifiers=[Identifier("passport", "1084010")],
+        ),
+        Entity("un", "QDi.006", "person", [Name("AYMAN AL-ZAWAHIRI")]),
+        Entity("uk-hmt", "8", "person", [Name("ZAWAHIRI, Aiman")], remarks="UN Ref QDi.006"),
+        Entity("ofac-sdn", "2", "person", [Name("AL-ZAWAHIRI, Aymen")]),
+    ]
+    screener = Screener(MatchIndex(ents), threshold=0.5)
+    query = ScreeningQuery.build("Ayman al-Zawahiri")
+    plain = screener.screen(query).to_dict()
+    grouped = screener.screen_grouped(query)
+    parties = grouped["parties"]
+    by_ids = {frozenset(p["entity_ids"]): p for p in parties}
+    assert frozenset({"ofac-sdn:1", "uk-hmt:7"}) in by_ids
+    assert frozenset({"un:QDi.006", "uk-hmt:8"}) in by_ids
+    assert frozenset({"ofac-sdn:2"}) in by_ids
+    assert "same passport number 1084010" in by_ids[frozenset({"ofac-sdn:1", "uk-hmt:7"})]["links"]
+    assert "same UN reference number QDi.006" in by_ids[frozenset({"un:QDi.006", "uk-hmt:8"})]["links"]
+    # every record is the match screen() gives, and nothing is lost or added
+    records = [r for p in parties for r in p["records"]]
+    assert sorted(records, key=lambda r: r["entity_id"]) == sorted(
+        plain["matches"], key=lambda r: r["entity_id"]
+    )
+    assert [p["score"] for p in parties] == sorted((p["score"] for p in parties), reverse=True)
