@@ -62,11 +62,10 @@ def load(
         if not as_json:
             for r in results:
                 s = r.snapshot
-                verb = (
-                    "new snapshot"
-                    if r.status == "created"
-                    else "unchanged, observation recorded for snapshot"
-                )
+                verb = {
+                    "created": "new snapshot",
+                    "already_observed": "already observed at this time, nothing added: snapshot",
+                }.get(r.status, "unchanged, observation recorded for snapshot")
                 click.echo(
                     f"{s.list}: {verb} #{s.id} observed {iso(s.observed_at)}: {r.records_in} records in, "
                     f"{r.entities_stored} entities stored (+{s.added_count} -{s.removed_count} "

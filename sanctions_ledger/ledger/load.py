@@ -103,6 +103,17 @@ def _neighbour(conn: Connection, list_name: str, at: datetime, before: bool) -> 
     return conn.execute(q.limit(1)).first()
 
 
+def _observed(conn: Connection, list_name: str, at: datetime) -> Any:
+    """The snapshot of ``list_name`` that already has an observation at ``at``, if any."""
+    sn, o = t.snapshots, t.observations
+    q = (
+        select(sn.c.id, sn.c.content_sha256)
+        .join(o, o.c.snapshot_id == sn.c.id)
+        .where(sn.c.list == list_name, o.c.observed_at == at)
+    )
+    return conn.execute(q.limit(1)).first()
+
+
 def _counts(old: dict[str, str], new: dict[str, str]) -> tuple[int, int, int]:
     added = sum(1 for k in new if k not in old)
     removed = sum(1 for k in old if k not in new)
@@ -188,15 +199,16 @@ def load_parsed(
     content_sha = snapshot_content_sha(items)
     sn = t.snapshots
 
-    same = conn.execute(select(sn).where(sn.c.list == list_name, sn.c.observed_at == observed_at)).first()
-    if same is not None:
-        if same.content_sha256 != content_sha:
+    seen = _observed(conn, list_name, observed_at)
+    if seen is not None:
+        # The list was already observed at this instant (a re-run, or a resumed archive): idempotent.
+        if seen.content_sha256 != content_sha:
             raise ConflictError(
-                f"{list_name} already has a snapshot (#{same.id}) observed at {observed_at.isoformat()} "
+                f"{list_name} was already observed at {observed_at.isoformat()} (snapshot #{seen.id}) "
                 "with different content",
                 hint="give the load its own --observed-at",
             )
-        return LoadResult("unchanged", _info(conn, same.id), records_in, len(items), 0)
+        return LoadResult("already_observed", _info(conn, seen.id), records_in, len(items), 0)
 
     prev = _neighbour(conn, list_name, observed_at, before=True)
     nxt = _neighbour(conn, list_name, observed_at, before=False)

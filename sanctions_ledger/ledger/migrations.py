@@ -6,10 +6,11 @@ same transaction as its ``schema_version`` row, so a failed step leaves the sche
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select, text
 
 from sanctions_ledger.ledger import tables as t
 
@@ -59,6 +60,30 @@ def _v6_screen_jobs(conn: Connection) -> None:
     screen_jobs.create(conn, checkfirst=True)
 
 
+def _v12_unique_observations(conn: Connection) -> None:
+    # Loading a file again at the same observed time used to add the observation again. Keep the first
+    # row of each (snapshot, instant), say in the audit log how many were removed, then forbid repeats.
+    o = t.observations
+    keep = select(func.min(o.c.id)).group_by(o.c.snapshot_id, o.c.observed_at).scalar_subquery()
+    removed = conn.execute(delete(o).where(o.c.id.not_in(keep))).rowcount
+    if removed:
+        conn.execute(
+            insert(t.audit_log).values(
+                at=t.utcnow(),
+                actor="migration",
+                action="migration.observations_deduplicated",
+                target="observations",
+                detail=json.dumps({"removed": removed, "kept": "the first row of each (snapshot, instant)"}),
+            )
+        )
+    conn.execute(
+        text(
+            "CREATE UNIQUE INDEX IF NOT EXISTS uq_observations_snapshot_observed "
+            "ON observations (snapshot_id, observed_at)"
+        )
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core ledger tables", _v1_core),
     Migration(2, "program tags on entity versions", _v2_version_programs),
@@ -66,6 +91,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "api keys", _v4_api_keys),
     Migration(5, "watchlists, monitoring runs and alerts", _v5_monitoring),
     Migration(6, "batch screening jobs shared by the API's workers", _v6_screen_jobs),
+    Migration(12, "one observation per snapshot and instant (duplicates removed)", _v12_unique_observations),
 ]
 
 
