@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from sanctions_ledger.errors import ConflictError, ParseError
 from sanctions_ledger.ledger import provenance
@@ -85,11 +86,17 @@ def _ensure_list(conn: Connection, list_name: str) -> None:
     if conn.execute(select(t.lists.c.name).where(t.lists.c.name == list_name)).first():
         return
     authority, tz = LISTS.get(list_name, ("UNKNOWN", "UTC"))
-    conn.execute(insert(t.lists).values(name=list_name, authority=authority, timezone=tz))
+    values = {"name": list_name, "authority": authority, "timezone": tz}
+    if conn.dialect.name == "postgresql":
+        # two first loads of a list at once: the second finds the row the first inserted
+        conn.execute(pg_insert(t.lists).values(values).on_conflict_do_nothing(index_elements=["name"]))
+    else:
+        conn.execute(insert(t.lists).values(values))
 
 
 def _lock_list(conn: Connection, list_name: str) -> None:
-    """Serialise loads of one list (PostgreSQL row lock; SQLite has one writer anyway)."""
+    """Serialise loads of one list (PostgreSQL row lock; an SQLite write transaction holds the database's
+    one write lock from its start, see engine.py)."""
     if conn.dialect.name == "postgresql":
         conn.execute(select(t.lists.c.name).where(t.lists.c.name == list_name).with_for_update())
 
