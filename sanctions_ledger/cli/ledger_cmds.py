@@ -85,9 +85,10 @@ def load(
             bar.close()
         out["replays"].append(summary.to_dict())
         if not as_json:
+            stored = f", {summary.already_stored} already stored" if summary.already_stored else ""
             click.echo(
                 f"{a}: {summary.observations} observations replayed, {summary.snapshots_created} snapshots "
-                f"created, {summary.unchanged} unchanged, {summary.versions_created} new versions"
+                f"created, {summary.unchanged} unchanged{stored}, {summary.versions_created} new versions"
             )
     if as_json:
         emit_json(out)
