@@ -110,3 +110,25 @@ def test_a_second_writer_during_a_replay_waits_and_both_succeed(db_url: str, tmp
             assert not probe_committed  # the replay held the write lock: a writer that cannot wait is refused
     finally:
         ledger.close()
+
+
+def test_readers_do_not_wait_for_a_writer(db_url: str, tmp_path: Path) -> None:
+    open_ledger(db_url).close()
+    archive = write_dir(tmp_path / "archive", *standard([sdn_csv("ALPHA TRADING")]))
+    replay = _writer(tmp_path / "a", db_url, "load", str(archive))
+    _wait_for(tmp_path / "a" / "inside", replay)  # holding its write transaction until told to go
+    try:
+        env = {**os.environ, "SANCTIONS_DB": db_url}
+        reader = subprocess.run(
+            [sys.executable, "-m", "sanctions_ledger", "snapshots", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=NEVER,
+        )
+        assert reader.returncode == 0, reader.stderr  # answered while the writer still holds its lock
+        assert reader.stdout.strip() == "[]"
+    finally:
+        (tmp_path / "a" / "go").touch()
+        replay.communicate(timeout=NEVER)
+    assert replay.returncode == 0
