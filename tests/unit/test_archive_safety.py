@@ -106,6 +106,26 @@ def test_every_member_needs_its_checksum(ledger: Ledger, tmp_path: Path, kind: s
     assert nothing_stored(ledger)
 
 
+def test_a_bad_time_or_a_duplicate_member_is_refused_before_anything_is_written(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    obs = observations_csv(
+        [("2021-06-01T12:00:00Z", sha(DAY1), "files/a.csv"), ("yesterday", sha(DAY2), "files/b.csv")]
+    )
+    archive = write_tar(tmp_path / "a.tar.gz", obs, {"files/a.csv": DAY1, "files/b.csv": DAY2})
+    with pytest.raises(ParseError, match=r"line 3, field 'observed_at_utc': not an ISO instant"):
+        replay(ledger, archive)
+    twice = tmp_path / "twice.tar"
+    with tarfile.open(twice, "w") as tf:
+        for name, data in [("observations.csv", obs), ("files/a.csv", DAY1), ("files/a.csv", DAY2)]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    with pytest.raises(ParseError, match=r"two members named files/a\.csv"):
+        replay(ledger, twice)
+    assert nothing_stored(ledger)
+
+
 # -- checked whole before anything is written; resumable after ------------------------------------------
 
 
