@@ -20,12 +20,13 @@ resumed or repeated replay adds nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -191,7 +192,7 @@ class _Archive:
             raise ParseError(f"{name} is no longer a regular file", path=self.path)
         return m.sha256, m.data
 
-    def contents(self, wanted: set[str]) -> Iterator[tuple[str, str, bytes]]:
+    def contents(self, wanted: set[str]) -> Generator[tuple[str, str, bytes]]:
         """Pass 2 over a tar: ``(name, sha256, bytes)`` of each wanted member, in archive order."""
         for m in tar_members(self.path, self.limits, frozenset(wanted)):
             if m.name in wanted and m.data is not None and m.sha256 is not None:
@@ -229,8 +230,10 @@ def replay(
     have = stored_observations(ledger, list_name)
     todo = [r for r in rows if (r.at, r.sha256) not in have]
     summary = ReplaySummary(archive=str(archive))
-    with tempfile.TemporaryDirectory(prefix="sanctions-replay-") as tmp:
-        loader = _Loader(ledger, arch, list_name, actor, Path(tmp), todo)
+    with (
+        tempfile.TemporaryDirectory(prefix="sanctions-replay-") as tmp,
+        contextlib.closing(_Loader(ledger, arch, list_name, actor, Path(tmp), todo)) as loader,
+    ):
         for i, row in enumerate(rows):
             try:
                 result = loader.load(row) if (row.at, row.sha256) not in have else None
@@ -285,14 +288,22 @@ class _Loader:
         self.uses: dict[str, int] = {}
         for r in todo:
             self.uses[r.file] = self.uses.get(r.file, 0) + 1
-        self.stream = arch.contents(set(self.uses)) if todo and not arch.is_dir else iter(())
+        self.stream: Generator[tuple[str, str, bytes]] | None = None
+        if todo and not arch.is_dir:
+            self.stream = arch.contents(set(self.uses))
         self.held: dict[str, tuple[str, bytes]] = {}
         self.parsed: dict[str, ParsedList] = {}
         self.memo = RecordMemo()
 
+    def close(self) -> None:
+        """Stop reading the archive (a replay that stopped early leaves the stream open otherwise)."""
+        if self.stream is not None:
+            self.stream.close()
+
     def _take(self, name: str) -> tuple[str, bytes]:
         if self.arch.is_dir:
             return self.arch.read(name)
+        assert self.stream is not None  # a tar replay with something to load streams it
         if name in self.held:
             return self.held.pop(name)
         for got, digest, data in self.stream:
