@@ -10,6 +10,7 @@ path, no ``..``, no link.
 
 from __future__ import annotations
 
+import bz2
 import hashlib
 import io
 import lzma
@@ -19,7 +20,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 from sanctions_ledger.errors import ParseError
 
@@ -69,26 +70,82 @@ class Member:
     data: bytes | None  # when asked for
 
 
-class _Counting(io.RawIOBase):
-    """Counts the compressed bytes read, for the expansion ratio."""
+class _Unpacking(io.RawIOBase):
+    """The tar bytes of a plain, gzip, xz or bzip2 file, decompressed no faster than they are read.
+
+    tarfile's own stream decompresses a whole compressed block at a time, and a block of an xz file can
+    expand to hundreds of MiB; here a read of ``n`` bytes never produces more than ``n``. Counts the
+    compressed bytes consumed, for the expansion ratio."""
 
     def __init__(self, raw: io.BufferedReader) -> None:
         self.raw = raw
         self.count = 0
+        self.pending = b""  # compressed input not yet given to the decompressor
+        head = raw.peek(6)[:6]
+        if head.startswith(b"\x1f\x8b"):
+            self.kind = "gzip"
+        elif head.startswith(b"\xfd7zXZ\x00"):
+            self.kind = "xz"
+        elif head.startswith(b"BZh"):
+            self.kind = "bzip2"
+        else:
+            self.kind = "tar"
+        self.dec: Any = self._decompressor()
+
+    def _decompressor(self) -> Any:
+        if self.kind == "gzip":
+            return zlib.decompressobj(wbits=31)
+        if self.kind == "xz":
+            return lzma.LZMADecompressor()
+        if self.kind == "bzip2":
+            return bz2.BZ2Decompressor()
+        return None
 
     def readable(self) -> bool:
         return True
 
+    def _input(self) -> bytes:
+        if self.pending:
+            data, self.pending = self.pending, b""
+            return data
+        data = self.raw.read(64 * 1024)
+        self.count += len(data)
+        return data
+
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        n = self.raw.readinto(b)
-        self.count += n or 0
-        return n or 0
+        want = len(b)
+        while True:
+            if self.dec is None:
+                data = self._input()
+                out, self.pending = data[:want], data[want:]
+                b[: len(out)] = out
+                return len(out)
+            if self.kind == "gzip":
+                data = self._input()
+                out = self.dec.decompress(data, want)
+                self.pending = self.dec.unconsumed_tail
+            else:
+                data = self._input() if self.dec.needs_input else b""
+                out = self.dec.decompress(data, want)
+            if out:
+                b[: len(out)] = out
+                return len(out)
+            if self.dec.eof:  # one stream ended: another may follow (concatenated gzip or xz files)
+                rest = self.dec.unused_data
+                if not rest:
+                    rest = self._input()
+                    if not rest:
+                        return 0
+                self.pending = rest
+                self.dec = self._decompressor()
+            elif not data:
+                return 0  # cut short: tarfile reports the unexpected end
 
 
 class _Meter:
     """The running totals of one pass, and the limit checks on them."""
 
-    def __init__(self, archive: Path, limits: Limits, compressed: _Counting | None) -> None:
+    def __init__(self, archive: Path, limits: Limits, compressed: _Unpacking | None) -> None:
         self.archive = archive
         self.limits = limits
         self.compressed = compressed
@@ -166,12 +223,12 @@ def tar_members(archive: Path, limits: Limits, want: frozenset[str] | None = Non
         raw = archive.open("rb")
     except OSError as exc:
         raise ParseError(f"cannot open archive: {exc.strerror}", path=archive) from exc
-    counting = _Counting(raw)
-    meter = _Meter(archive, limits, counting)
+    unpacking = _Unpacking(raw)
+    meter = _Meter(archive, limits, unpacking)
     prefix: str | None = None
     seen: set[str] = set()
     try:
-        with raw, tarfile.open(fileobj=cast(BinaryIO, counting), mode="r|*") as tf:
+        with raw, tarfile.open(fileobj=cast(BinaryIO, unpacking), mode="r|") as tf:
             for m in tf:
                 try:
                     name = confined(m.name)

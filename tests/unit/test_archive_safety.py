@@ -292,3 +292,19 @@ def test_members_are_streamed_not_unpacked(
     assert summary.snapshots_created == 3
     assert on_disk == [0, 0, 0]  # between observations nothing of the archive is on disk
     assert list(tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", ["w", "w:gz", "w:bz2", "w:xz"])
+def test_every_tar_compression_replays(ledger: Ledger, tmp_path: Path, mode: str) -> None:
+    archive = write_tar(tmp_path / "a.tar", *standard([DAY1, DAY2, DAY3]), mode=mode)
+    summary = replay(ledger, archive)
+    assert (summary.observations, summary.snapshots_created) == (3, 3)
+    assert [s.entity_count for s in ledger.snapshots("ofac-sdn")] == [2, 3, 2]
+
+
+def test_a_truncated_archive_loads_nothing(ledger: Ledger, tmp_path: Path) -> None:
+    archive = write_tar(tmp_path / "a.tar.xz", *standard([DAY1, DAY2, DAY3]), mode="w:xz")
+    archive.write_bytes(archive.read_bytes()[:-200])
+    with pytest.raises(ParseError, match="cannot read archive"):
+        replay(ledger, archive)
+    assert nothing_stored(ledger)
