@@ -36,7 +36,7 @@ class Limits:
     441 times its compressed size."""
 
     member_bytes: int = 256 * MiB  # one list file
-    total_bytes: int = 8 * GiB  # every member together, uncompressed
+    total_bytes: int = 4 * GiB  # every member together, uncompressed
     ratio: int = 1000  # uncompressed / compressed bytes, judged once ratio_after bytes are out
     ratio_after: int = 64 * MiB
     held_bytes: int = 256 * MiB  # members kept in memory because they arrived before they were needed
