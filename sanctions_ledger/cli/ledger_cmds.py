@@ -64,11 +64,10 @@ def load(
         if not as_json:
             for r in results:
                 s = r.snapshot
-                verb = (
-                    "new snapshot"
-                    if r.status == "created"
-                    else "unchanged, observation recorded for snapshot"
-                )
+                verb = {
+                    "created": "new snapshot",
+                    "already_observed": "already observed at this time, nothing added: snapshot",
+                }.get(r.status, "unchanged, observation recorded for snapshot")
                 click.echo(
                     f"{s.list}: {verb} #{s.id} observed {iso(s.observed_at)}: {r.records_in} records in, "
                     f"{r.entities_stored} entities stored (+{s.added_count} -{s.removed_count} "
@@ -88,9 +87,10 @@ def load(
             bar.close()
         out["replays"].append(summary.to_dict())
         if not as_json:
+            stored = f", {summary.already_stored} already stored" if summary.already_stored else ""
             click.echo(
                 f"{a}: {summary.observations} observations replayed, {summary.snapshots_created} snapshots "
-                f"created, {summary.unchanged} unchanged, {summary.versions_created} new versions"
+                f"created, {summary.unchanged} unchanged{stored}, {summary.versions_created} new versions"
             )
     if as_json:
         emit_json(out)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -23,8 +25,27 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+_WRITE = "sanctions_write"  # execution option: this connection's transaction writes
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A deferred transaction that has read cannot wait for the write lock: when another writer holds it
+    # or has committed since the read, its first write fails at once with "database is locked". Writers
+    # therefore take the lock when they begin, and wait for each other within the busy timeout.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+class _SQLiteEngine(Engine):
+    """An SQLite engine whose ``begin()`` (the writers' entry point everywhere in the package) opens a
+    write transaction (``BEGIN IMMEDIATE``). Reads through ``connect()`` stay deferred: WAL readers never
+    wait."""
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
 
 
 def make_engine(url: str) -> Engine:
@@ -41,6 +62,7 @@ def make_engine(url: str) -> Engine:
         if u.database and u.database != ":memory:":
             Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(u)
+        engine.__class__ = _SQLiteEngine
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

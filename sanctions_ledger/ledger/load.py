@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from sanctions_ledger.errors import ConflictError, ParseError
 from sanctions_ledger.ledger import provenance
@@ -85,11 +86,17 @@ def _ensure_list(conn: Connection, list_name: str) -> None:
     if conn.execute(select(t.lists.c.name).where(t.lists.c.name == list_name)).first():
         return
     authority, tz = LISTS.get(list_name, ("UNKNOWN", "UTC"))
-    conn.execute(insert(t.lists).values(name=list_name, authority=authority, timezone=tz))
+    values = {"name": list_name, "authority": authority, "timezone": tz}
+    if conn.dialect.name == "postgresql":
+        # two first loads of a list at once: the second finds the row the first inserted
+        conn.execute(pg_insert(t.lists).values(values).on_conflict_do_nothing(index_elements=["name"]))
+    else:
+        conn.execute(insert(t.lists).values(values))
 
 
 def _lock_list(conn: Connection, list_name: str) -> None:
-    """Serialise loads of one list (PostgreSQL row lock; SQLite has one writer anyway)."""
+    """Serialise loads of one list (PostgreSQL row lock; an SQLite write transaction holds the database's
+    one write lock from its start, see engine.py)."""
     if conn.dialect.name == "postgresql":
         conn.execute(select(t.lists.c.name).where(t.lists.c.name == list_name).with_for_update())
 
@@ -100,6 +107,17 @@ def _neighbour(conn: Connection, list_name: str, at: datetime, before: bool) -> 
         q = select(sn).where(sn.c.list == list_name, sn.c.observed_at < at).order_by(sn.c.observed_at.desc())
     else:
         q = select(sn).where(sn.c.list == list_name, sn.c.observed_at > at).order_by(sn.c.observed_at.asc())
+    return conn.execute(q.limit(1)).first()
+
+
+def _observed(conn: Connection, list_name: str, at: datetime) -> Any:
+    """The snapshot of ``list_name`` that already has an observation at ``at``, if any."""
+    sn, o = t.snapshots, t.observations
+    q = (
+        select(sn.c.id, sn.c.content_sha256)
+        .join(o, o.c.snapshot_id == sn.c.id)
+        .where(sn.c.list == list_name, o.c.observed_at == at)
+    )
     return conn.execute(q.limit(1)).first()
 
 
@@ -188,15 +206,16 @@ def load_parsed(
     content_sha = snapshot_content_sha(items)
     sn = t.snapshots
 
-    same = conn.execute(select(sn).where(sn.c.list == list_name, sn.c.observed_at == observed_at)).first()
-    if same is not None:
-        if same.content_sha256 != content_sha:
+    seen = _observed(conn, list_name, observed_at)
+    if seen is not None:
+        # The list was already observed at this instant (a re-run, or a resumed archive): idempotent.
+        if seen.content_sha256 != content_sha:
             raise ConflictError(
-                f"{list_name} already has a snapshot (#{same.id}) observed at {observed_at.isoformat()} "
+                f"{list_name} was already observed at {observed_at.isoformat()} (snapshot #{seen.id}) "
                 "with different content",
                 hint="give the load its own --observed-at",
             )
-        return LoadResult("unchanged", _info(conn, same.id), records_in, len(items), 0)
+        return LoadResult("already_observed", _info(conn, seen.id), records_in, len(items), 0)
 
     prev = _neighbour(conn, list_name, observed_at, before=True)
     nxt = _neighbour(conn, list_name, observed_at, before=False)

@@ -6,10 +6,11 @@ same transaction as its ``schema_version`` row, so a failed step leaves the sche
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select, text
 
 from sanctions_ledger.ledger import tables as t
 
@@ -59,10 +60,34 @@ def _v6_screen_jobs(conn: Connection) -> None:
     screen_jobs.create(conn, checkfirst=True)
 
 
-def _v12_web_sessions(conn: Connection) -> None:
+def _v7_web_sessions(conn: Connection) -> None:
     from sanctions_ledger.ledger.sessions_tables import web_sessions
 
     web_sessions.create(conn, checkfirst=True)
+
+
+def _v8_unique_observations(conn: Connection) -> None:
+    # Loading a file again at the same observed time used to add the observation again. Keep the first
+    # row of each (snapshot, instant), say in the audit log how many were removed, then forbid repeats.
+    o = t.observations
+    keep = select(func.min(o.c.id)).group_by(o.c.snapshot_id, o.c.observed_at).scalar_subquery()
+    removed = conn.execute(delete(o).where(o.c.id.not_in(keep))).rowcount
+    if removed:
+        conn.execute(
+            insert(t.audit_log).values(
+                at=t.utcnow(),
+                actor="migration",
+                action="migration.observations_deduplicated",
+                target="observations",
+                detail=json.dumps({"removed": removed, "kept": "the first row of each (snapshot, instant)"}),
+            )
+        )
+    conn.execute(
+        text(
+            "CREATE UNIQUE INDEX IF NOT EXISTS uq_observations_snapshot_observed "
+            "ON observations (snapshot_id, observed_at)"
+        )
+    )
 
 
 MIGRATIONS: list[Migration] = [
@@ -72,8 +97,8 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "api keys", _v4_api_keys),
     Migration(5, "watchlists, monitoring runs and alerts", _v5_monitoring),
     Migration(6, "batch screening jobs shared by the API's workers", _v6_screen_jobs),
-    # 12, not 7: numbers 7-11 are left to parallel work; steps run in version order whatever their position
-    Migration(12, "web sign-in sessions", _v12_web_sessions),
+    Migration(7, "web sign-in sessions", _v7_web_sessions),
+    Migration(8, "one observation per snapshot and instant (duplicates removed)", _v8_unique_observations),
 ]
 
 
@@ -93,6 +118,9 @@ def applied_versions(conn: Connection) -> set[int]:
 def migrate(engine: Engine) -> list[int]:
     """Bring the database to the newest schema. Returns the versions applied."""
     applied: list[int] = []
+    with engine.connect() as conn:  # up to date: no write transaction, so no wait for a busy writer
+        if applied_versions(conn) >= {m.version for m in MIGRATIONS}:
+            return applied
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(7371001)"))

@@ -56,8 +56,9 @@ class SnapshotInfo:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What one load did. ``status`` is ``created`` (a new snapshot) or ``unchanged`` (same content as the
-    snapshot before it: only the observation was recorded)."""
+    """What one load did. ``status`` is ``created`` (a new snapshot), ``unchanged`` (same content as the
+    snapshot before it: only the observation was recorded) or ``already_observed`` (the list already has
+    this content observed at this instant: nothing was written)."""
 
     status: str
     snapshot: SnapshotInfo

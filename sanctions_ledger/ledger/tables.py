@@ -1,7 +1,8 @@
 """The ledger's SQL tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
 
 - ``snapshots``: one official publication of one list as we observed it.
-- ``observations``: every time we saw a snapshot's content (a load of identical content adds one row here).
+- ``observations``: every time we saw a snapshot's content (a load of identical content adds one row here;
+  at most one row per snapshot and instant).
 - ``entity_versions``: each distinct content of each entity, stored once.
 - ``spans``: an entity version's run of consecutive snapshots of its list, ``first``..``last``. Snapshot
   membership is derived from spans, so a daily snapshot costs a few rows for what changed, not a row per
@@ -113,6 +114,10 @@ observations = Table(
     Column("loaded_at", UTCDateTime, nullable=False),
 )
 Index("ix_observations_snapshot", observations.c.snapshot_id)
+# One observation per snapshot and instant: loading the same content at the same time again adds nothing.
+Index(
+    "uq_observations_snapshot_observed", observations.c.snapshot_id, observations.c.observed_at, unique=True
+)
 
 entity_versions = Table(
     "entity_versions",

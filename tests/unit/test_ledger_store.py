@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from sanctions_ledger.errors import ConflictError, NotFoundError, ParseError
 from sanctions_ledger.ledger import Ledger
@@ -148,7 +149,43 @@ def test_same_instant_different_content_conflicts(ledger: Ledger) -> None:
     ledger.record(pub(ent(1, "A")), at(1))
     with pytest.raises(ConflictError):
         ledger.record(pub(ent(1, "Z")), at(1))
-    assert ledger.record(pub(ent(1, "A")), at(1)).status == "unchanged"
+    assert ledger.record(pub(ent(1, "A")), at(1)).status == "already_observed"
+
+
+def test_loading_again_at_the_same_instant_adds_no_observation(ledger: Ledger) -> None:
+    ledger.record(pub(ent(1, "A")), at(1))
+    assert ledger.record(pub(ent(1, "A")), at(2)).status == "unchanged"  # an observation of snapshot #1
+    again = ledger.record(pub(ent(1, "A")), at(2))  # re-running the same load
+    assert again.status == "already_observed" and again.snapshot.observation_count == 2
+    assert count(ledger, t.observations) == 2 and count(ledger, t.snapshots) == 1
+    # other content at an instant the list was already observed at is a conflict, not a second snapshot
+    with pytest.raises(ConflictError, match="already observed"):
+        ledger.record(pub(ent(1, "Z")), at(2))
+    assert count(ledger, t.observations) == 2 and count(ledger, t.snapshots) == 1
+
+
+def test_migration_removes_duplicate_observations_and_forbids_them(ledger: Ledger) -> None:
+    from sanctions_ledger.ledger.migrations import migrate
+
+    ledger.record(pub(ent(1, "A")), at(1))
+    ledger.record(pub(ent(1, "A")), at(2))
+    o = t.observations
+    # a database from before the constraint, holding the duplicates an old re-run left behind
+    with ledger.engine.begin() as c:
+        c.execute(text("DROP INDEX uq_observations_snapshot_observed"))
+        c.execute(delete(t.schema_version).where(t.schema_version.c.version == 8))
+        rows = [r._asdict() for r in c.execute(select(o).order_by(o.c.id))]
+        for r in rows + rows[1:]:
+            c.execute(insert(o).values({k: v for k, v in r.items() if k != "id"}))
+    assert count(ledger, o) == 5
+    assert migrate(ledger.engine) == [8]
+    with ledger.engine.connect() as c:
+        kept = [(r.id, r.observed_at) for r in c.execute(select(o).order_by(o.c.id))]
+    assert kept == [(rows[0]["id"], at(1)), (rows[1]["id"], at(2))]
+    audit = ledger.audit_entries(action="migration.observations_deduplicated")
+    assert audit and audit[0]["detail"]["removed"] == 3
+    with pytest.raises(IntegrityError), ledger.engine.begin() as c:
+        c.execute(insert(o).values({k: v for k, v in rows[0].items() if k != "id"}))
 
 
 def test_lost_records_are_refused_and_nothing_written(ledger: Ledger) -> None:
