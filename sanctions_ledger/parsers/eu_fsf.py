@@ -43,8 +43,8 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
-from sanctions_ledger.parsers.xml_records import XmlRoot, iter_records, local
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
+from sanctions_ledger.parsers.xmlstream import iter_children, local
 
 FORMAT = "eu-fsf-xml"
 NAMESPACE = "http://eu.europa.ec/fpi/fsd/export"
@@ -433,7 +433,7 @@ def _country(a: dict[str, str]) -> str:
     return "" if desc == "UNKNOWN" else desc
 
 
-def _published_at(root: XmlRoot, path: Path) -> datetime | None:
+def _published_at(root: XmlNode, path: Path) -> datetime | None:
     text = clean(root.attrib.get("generationDate"))
     if not text:
         return None
@@ -452,18 +452,18 @@ def parse(path: Path, *, list_name: str = "eu-fsf") -> ParsedList:
     """Parse an EU FSF v1.1 XML export, streaming one ``sanctionEntity`` at a time."""
     require_nonempty(path)
     reader = _Reader(path=path, list_name=list_name)
-    published_at: datetime | None = None
-    for item in iter_records(path):
-        if isinstance(item, XmlRoot):
-            if item.tag != f"{{{NAMESPACE}}}export":
-                raise ParseError(
-                    f"root element is <{item.tag}>, expected <export> in namespace {NAMESPACE}",
-                    path=path,
-                    line=item.line,
-                    hint="is this an EU Financial Sanctions Files XML v1.1 export?",
-                )
-            published_at = _published_at(item, path)
-        elif item.tag == f"{{{NAMESPACE}}}sanctionEntity":
+    nodes = iter_children(path, qualified=True)
+    root = next(nodes)
+    if root.tag != f"{{{NAMESPACE}}}export":
+        raise ParseError(
+            f"root element is <{root.tag}>, expected <export> in namespace {NAMESPACE}",
+            path=path,
+            line=root.line,
+            hint="is this an EU Financial Sanctions Files XML v1.1 export?",
+        )
+    published_at = _published_at(root, path)
+    for item in nodes:
+        if item.tag == f"{{{NAMESPACE}}}sanctionEntity":
             reader.add(item)
         else:
             raise ParseError(

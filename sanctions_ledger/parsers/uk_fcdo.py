@@ -39,8 +39,8 @@ from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDat
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
-from sanctions_ledger.parsers.xml_records import XmlRoot, iter_records
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
+from sanctions_ledger.parsers.xmlstream import iter_children
 
 FORMAT = "uk-fcdo-xml"
 ZONE = "Europe/London"
@@ -319,26 +319,27 @@ def parse(path: Path, *, list_name: str = "uk-fcdo") -> ParsedList:
     warnings: list[str] = []
     published_at: datetime | None = None
     records = 0
-    for item in iter_records(path):
-        if isinstance(item, XmlRoot):
-            if item.tag != "Designations":
-                raise ParseError(
-                    f"root element is <{item.tag}>, expected <Designations> (in no namespace)",
-                    path=path,
-                    line=item.line,
-                    hint="is this the FCDO UK Sanctions List XML?",
-                )
-            if stamp := clean(item.attrib.get("dateGenerated")):
-                try:
-                    published_at = datetime.fromisoformat(stamp)
-                except ValueError:
-                    raise ParseError(
-                        f"dateGenerated {stamp!r} is not an ISO date-time",
-                        path=path,
-                        line=item.line,
-                        field="dateGenerated",
-                    ) from None
-        elif item.tag == "Designation":
+    nodes = iter_children(path, qualified=True)
+    root = next(nodes)
+    if root.tag != "Designations":
+        raise ParseError(
+            f"root element is <{root.tag}>, expected <Designations> (in no namespace)",
+            path=path,
+            line=root.line,
+            hint="is this the FCDO UK Sanctions List XML?",
+        )
+    if stamp := clean(root.attrib.get("dateGenerated")):
+        try:
+            published_at = datetime.fromisoformat(stamp)
+        except ValueError:
+            raise ParseError(
+                f"dateGenerated {stamp!r} is not an ISO date-time",
+                path=path,
+                line=root.line,
+                field="dateGenerated",
+            ) from None
+    for item in nodes:
+        if item.tag == "Designation":
             records += 1
             entities.append(_designation(item, path, list_name, warnings))
         elif item.tag == "DateGenerated":
