@@ -32,8 +32,9 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, Provenance
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers import sheets
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import one_file_list
 from sanctions_ledger.parsers.textdates import cell_date, first_date_after_on, one_date, parse_dates
 
 FORMAT = "au-dfat-xlsx"
@@ -314,19 +315,15 @@ def parse(path: Path, *, list_name: str = "au-dfat") -> ParsedList:
         if not any(n.kind == "primary" for n in ent.names) and ent.names:
             st.warnings.append(f"{path.name}: Reference {ent.source_id} has no Primary Name row")
         ent.names.sort(key=lambda n: n.kind != "primary")
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
-        published_at=None,
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
         counts={
             "records": len(entities),
             "rows": st.rows,
             "entities": len(entities),
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
         },
         warnings=st.warnings,
     )

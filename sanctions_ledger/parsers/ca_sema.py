@@ -30,8 +30,9 @@ from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Entity, Identifier, Name, Provenance
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import check_plain_root, one_file_list
 from sanctions_ledger.parsers.textdates import parse_dates
 from sanctions_ledger.parsers.un_xml import lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
@@ -159,15 +160,7 @@ def parse(path: Path, *, list_name: str = "ca-sema") -> ParsedList:
     require_nonempty(path)
     nodes = iter_children(path)
     root = next(nodes)
-    if root.tag != ROOT:
-        raise ParseError(f"root element is <{root.tag}>, expected <{ROOT}>", path=path, line=root.line)
-    if "xmlns" in root.attrib:
-        raise ParseError(
-            f"unexpected default namespace {root.attrib['xmlns']!r} on <{ROOT}>",
-            path=path,
-            line=root.line,
-            hint="the SEMA list has no namespace; is this the right file?",
-        )
+    check_plain_root(root, ROOT, path, "the SEMA list has no namespace; is this the right file?")
     st = _Stats()
     entities = []
     for index, node in enumerate(nodes, start=1):
@@ -176,17 +169,13 @@ def parse(path: Path, *, list_name: str = "ca-sema") -> ParsedList:
                 f"unexpected <{node.tag}> in <{ROOT}> (expected <record>)", path=path, line=node.line
             )
         entities.append(_record(node, path, list_name, st, index))
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
-        published_at=None,
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
         counts={
             "records": len(entities),
-            "names": sum(len(e.names) for e in entities),
-            "addresses": 0,
-            "identifiers": sum(len(e.identifiers) for e in entities),
         },
         warnings=st.warnings,
     )

@@ -41,7 +41,8 @@ from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
+from sanctions_ledger.parsers.records import one_file_list
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children, local
@@ -480,18 +481,15 @@ def parse(path: Path, *, list_name: str = "eu-fsf") -> ParsedList:
                 f"logicalId {cur.entity.source_id} has no name", path=path, line=cur.line, field="nameAlias"
             )
         entities.append(cur.entity)
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
-        published_at=published_at,
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
         counts={
             "records": reader.elements,
             "entities": len(entities),
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
         },
+        published_at=published_at,
         warnings=reader.warnings,
     )

@@ -37,9 +37,10 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers import sheets
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.jp_countries import jp_country
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import one_file_list
 from sanctions_ledger.parsers.textdates import cell_date, one_date, parse_dates
 
 FORMAT = "jp-mof-xls"
@@ -352,19 +353,15 @@ def parse(path: Path, *, list_name: str = "jp-mof") -> ParsedList:
             f"no sheet with a {NUMBER} header and records", path=path, hint="is this MOF's asset-freeze list?"
         )
     ents = st.entities
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=ents,
-        files=[source_file(path.name, path)],
-        published_at=None,
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        ents,
         counts={
             "records": len(ents),
             "rows": st.rows,
             "deleted_rows": st.deleted,
-            "names": sum(len(e.names) for e in ents),
-            "addresses": sum(len(e.addresses) for e in ents),
-            "identifiers": sum(len(e.identifiers) for e in ents),
         },
         warnings=st.warnings,
     )

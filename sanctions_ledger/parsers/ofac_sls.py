@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +27,7 @@ from sanctions_ledger.model import Address, Entity, Name, PartialDate, Provenanc
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import require_nonempty
 from sanctions_ledger.parsers.ofac_remarks import apply_labelled, apply_remarks
-from sanctions_ledger.parsers.xmlstream import BinaryReader, XmlNode
+from sanctions_ledger.parsers.xmlstream import BinaryReader, XmlNode, stream
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNZIPPED = 2 << 30  # 2 GiB: the full SDN Advanced XML is ~120 MB
@@ -196,6 +196,34 @@ def in_record(exc: ParseError, node: XmlNode, key: str) -> ParseError:
         field=exc.field,
         hint=exc.hint,
     )
+
+
+def read_records(
+    fp: BinaryReader,
+    name: str,
+    records: frozenset[str],
+    check_root: Callable[[str | None, str | None, str], None],
+    handlers: Mapping[str, Callable[[XmlNode], None]],
+    key: Callable[[str], str | None],
+) -> None:
+    """Stream the ``records`` elements of ``fp`` to ``handlers`` (by tag), after ``check_root(tag,
+    namespace, name)`` has passed (it runs once, also for a file without records). A :class:`ParseError`
+    in a handler names its record by the attribute ``key(tag)`` (:func:`in_record`; ``None``: as it is)."""
+    s = stream(fp, name, records)
+    checked = False
+    for _ancestors, node in s:
+        if not checked:
+            check_root(s.root_tag, s.root_namespace, name)
+            checked = True
+        try:
+            handlers[node.tag](node)
+        except ParseError as exc:
+            attr = key(node.tag)
+            if attr is None:
+                raise
+            raise in_record(exc, node, attr) from None
+    if not checked:
+        check_root(s.root_tag, s.root_namespace, name)
 
 
 # --------------------------------------------------------------------------------------------- dates

@@ -50,9 +50,10 @@ from typing import IO
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Name, PartialDate, Provenance
 from sanctions_ledger.model.countries import to_iso2
-from sanctions_ledger.parsers.base import ParsedList, header_rows, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, header_rows, require_nonempty
 from sanctions_ledger.parsers.ofac_remarks import apply_labelled, parse_date_range, person_name
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import one_file_list
 from sanctions_ledger.parsers.xmlsafe import clean
 
 FORMAT = "us-csl"
@@ -377,19 +378,15 @@ def parse(path: Path, *, list_name: str = "us-csl") -> ParsedList:
             f"{path.name}: {st.merged} rows share an _id with an earlier row (same party on several lists); "
             "merged into one entity each"
         )
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
-        published_at=None,
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
         counts={
             "records": len(entities),
             "rows": st.rows,
             "entities": len(entities),
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
         },
         warnings=st.warnings,
     )

@@ -1,0 +1,63 @@
+"""Small pieces the single-file list parsers share: the result of one file, and the root-element checks.
+
+* :func:`one_file_list` builds the :class:`ParsedList` of a list published as one file, adding the counts
+  of what is stored (names, addresses, identifiers) to the counts the parser made while reading;
+* :func:`check_plain_root` checks that a streamed root element has the expected tag and no namespace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from sanctions_ledger.errors import ParseError
+from sanctions_ledger.model import Entity
+from sanctions_ledger.parsers.base import ParsedList, source_file
+from sanctions_ledger.parsers.xmlsafe import XmlNode
+
+
+def stored_counts(entities: Sequence[Entity]) -> dict[str, int]:
+    """How many names, addresses and identifiers ``entities`` carry."""
+    return {
+        "names": sum(len(e.names) for e in entities),
+        "addresses": sum(len(e.addresses) for e in entities),
+        "identifiers": sum(len(e.identifiers) for e in entities),
+    }
+
+
+def one_file_list(
+    path: Path,
+    list_name: str,
+    fmt: str,
+    entities: list[Entity],
+    *,
+    counts: dict[str, int],
+    published_at: datetime | None = None,
+    warnings: list[str] | None = None,
+) -> ParsedList:
+    """The :class:`ParsedList` read from the one file ``path``: ``counts`` (records read and the like)
+    followed by :func:`stored_counts`."""
+    return ParsedList(
+        list=list_name,
+        format=fmt,
+        entities=entities,
+        files=[source_file(path.name, path)],
+        published_at=published_at,
+        counts={**counts, **stored_counts(entities)},
+        warnings=warnings if warnings is not None else [],
+    )
+
+
+def check_plain_root(root: XmlNode, tag: str, path: Path, hint: str) -> None:
+    """A root element (as :func:`~sanctions_ledger.parsers.xmlstream.iter_children` yields it) must be
+    ``<tag>`` in no namespace; ``hint`` says what the file should be."""
+    if root.tag != tag:
+        raise ParseError(f"root element is <{root.tag}>, expected <{tag}>", path=path, line=root.line)
+    if "xmlns" in root.attrib:
+        raise ParseError(
+            f"unexpected default namespace {root.attrib['xmlns']!r} on <{tag}>",
+            path=path,
+            line=root.line,
+            hint=hint,
+        )
