@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Entity, Identifier, Name, Provenance
+from sanctions_ledger.model import Entity, Identifier, Name
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.other_lists import script_of
-from sanctions_ledger.parsers.records import check_plain_root, one_file_list
+from sanctions_ledger.parsers.records import check_plain_root, new_entity, one_file_list
 from sanctions_ledger.parsers.textdates import parse_dates
 from sanctions_ledger.parsers.un_xml import lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
@@ -106,13 +106,7 @@ def _record(node: XmlNode, path: Path, list_name: str, st: _Stats, index: int) -
         )
     st.keys[key] = node.line
     schema = "person" if person_name else ("vessel" if imo else "organization")
-    ent = Entity(
-        list=list_name,
-        source_id=key,
-        schema=schema,
-        names=[],
-        provenance=Provenance(file=path.name, line=node.line, element=f"record[{index}]"),
-    )
+    ent = new_entity(list_name, key, schema, path, node.line, f"record[{index}]")
     if person_name:
         ent.names.append(Name(primary, "primary", script_of(primary), given or None, last or None))
     else:
@@ -170,12 +164,5 @@ def parse(path: Path, *, list_name: str = "ca-sema") -> ParsedList:
             )
         entities.append(_record(node, path, list_name, st, index))
     return one_file_list(
-        path,
-        list_name,
-        FORMAT,
-        entities,
-        counts={
-            "records": len(entities),
-        },
-        warnings=st.warnings,
+        path, list_name, FORMAT, entities, counts={"records": len(entities)}, warnings=st.warnings
     )

@@ -42,10 +42,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
+from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.other_lists import script_of
-from sanctions_ledger.parsers.records import check_plain_root, one_file_list
+from sanctions_ledger.parsers.records import check_plain_root, new_entity, one_file_list
 from sanctions_ledger.parsers.un_xml import flatten, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children
@@ -296,13 +296,7 @@ def _target(ctx: _Ctx, node: XmlNode) -> tuple[Entity, bool]:
     schema = _SUBJECTS[subject.tag]
     if subject.tag == "object":
         schema = _OBJECTS.get(subject.attrib.get("object-type", ""), "unknown")
-    ent = Entity(
-        list=ctx.list_name,
-        source_id=ssid,
-        schema=schema,
-        names=[],
-        provenance=Provenance(file=ctx.path.name, line=node.line, element=f"target[{ssid}]"),
-    )
+    ent = new_entity(ctx.list_name, ssid, schema, ctx.path, node.line, f"target[{ssid}]")
     for key, value in subject.attrib.items():
         ent.add_property("gender" if key == "sex" else lower_snake(key), value)
     for sid in node.findall("sanctions-set-id"):
@@ -379,11 +373,7 @@ def parse(path: Path, *, list_name: str = "ch-seco") -> ParsedList:
         list_name,
         FORMAT,
         entities,
-        counts={
-            "records": targets,
-            "entities": len(entities),
-            "delisted": delisted,
-        },
+        counts={"records": targets, "entities": len(entities), "delisted": delisted},
         published_at=datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(ZONE)) if day else None,
         warnings=ctx.warnings,
     )

@@ -2,6 +2,7 @@
 
 * :func:`one_file_list` builds the :class:`ParsedList` of a list published as one file, adding the counts
   of what is stored (names, addresses, identifiers) to the counts the parser made while reading;
+* :func:`new_entity` starts an entity (no names yet) with its provenance in the file;
 * :func:`check_plain_root` checks that a streamed root element has the expected tag and no namespace.
 """
 
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Entity
+from sanctions_ledger.model import Entity, Provenance
 from sanctions_ledger.parsers.base import ParsedList, source_file
 from sanctions_ledger.parsers.xmlsafe import XmlNode
 
@@ -24,6 +25,18 @@ def stored_counts(entities: Sequence[Entity]) -> dict[str, int]:
         "addresses": sum(len(e.addresses) for e in entities),
         "identifiers": sum(len(e.identifiers) for e in entities),
     }
+
+
+def new_entity(list_name: str, source_id: str, schema: str, path: Path, line: int, element: str) -> Entity:
+    """An entity of ``list_name`` without names yet, read from ``path`` at ``line`` (``element`` says
+    which record, e.g. ``Designation AFG0011``)."""
+    return Entity(
+        list=list_name,
+        source_id=source_id,
+        schema=schema,
+        names=[],
+        provenance=Provenance(file=path.name, line=line, element=element),
+    )
 
 
 def one_file_list(

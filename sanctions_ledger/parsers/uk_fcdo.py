@@ -35,10 +35,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
+from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
-from sanctions_ledger.parsers.records import one_file_list
+from sanctions_ledger.parsers.records import new_entity, one_file_list
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children
@@ -297,13 +297,7 @@ def _designation(node: XmlNode, path: Path, list_name: str, warnings: list[str])
     if schema is None:
         warnings.append(f"{path.name}, line {node.line}: {uid}: IndividualEntityShip {raw_type!r} unknown")
         schema = "unknown"
-    ent = Entity(
-        list=list_name,
-        source_id=uid,
-        schema=schema,
-        names=[],
-        provenance=Provenance(file=path.name, line=node.line, element=f"Designation {uid}"),
-    )
+    ent = new_entity(list_name, uid, schema, path, node.line, f"Designation {uid}")
     ent.listed_on = _date_field(node, "DateDesignated", path, uid)
     ent.add_property("last_updated", _date_field(node, "LastUpdated", path, uid) or "")
     d = _Designation(path=path, node=node, entity=ent, warnings=warnings)
@@ -366,9 +360,7 @@ def parse(path: Path, *, list_name: str = "uk-fcdo") -> ParsedList:
         list_name,
         FORMAT,
         entities,
-        counts={
-            "records": records,
-        },
+        counts={"records": records},
         published_at=published_at,
         warnings=warnings,
     )

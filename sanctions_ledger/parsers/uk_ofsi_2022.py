@@ -366,10 +366,7 @@ def _parse_rows(path: Path, rows: Iterator[tuple[int, list[object]]], list_name:
         list_name,
         fmt,
         entities,
-        counts={
-            "records": len(entities),
-            "rows": grouper.rows,
-        },
+        counts={"records": len(entities), "rows": grouper.rows},
         published_at=published_at,
         warnings=grouper.warnings,
     )
