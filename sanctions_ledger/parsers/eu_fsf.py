@@ -40,9 +40,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
+from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
-from sanctions_ledger.parsers.records import one_file_list
+from sanctions_ledger.parsers.records import new_entity, one_file_list
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children, local
@@ -165,13 +165,7 @@ class _Reader:
         ref = clean(node.attrib.get("euReferenceNumber"))
         cur = self.merged.get(lid)
         if cur is None:
-            ent = Entity(
-                list=self.list_name,
-                source_id=lid,
-                schema=schema,
-                names=[],
-                provenance=Provenance(file=self.path.name, line=node.line, element=f"sanctionEntity {lid}"),
-            )
+            ent = new_entity(self.list_name, lid, schema, self.path, node.line, f"sanctionEntity {lid}")
             cur = _Merged(entity=ent, line=node.line, ref=ref)
             self.merged[lid] = cur
         else:
@@ -179,24 +173,18 @@ class _Reader:
         self._fill(cur, node)
 
     def _check_repeat(self, cur: _Merged, lid: str, schema: str, ref: str, node: XmlNode) -> None:
-        if schema != cur.entity.schema:
-            raise ParseError(
-                f"logicalId {lid} repeats with subjectType {schema!r}, but it was {cur.entity.schema!r} "
-                f"at line {cur.line}",
-                path=self.path,
-                line=node.line,
-                field="subjectType",
-                hint="a logicalId may repeat once per regime, always for the same subject",
-            )
-        if ref != cur.ref:
-            raise ParseError(
-                f"logicalId {lid} repeats with euReferenceNumber {ref!r}, but it was {cur.ref!r} "
-                f"at line {cur.line}",
-                path=self.path,
-                line=node.line,
-                field="euReferenceNumber",
-                hint="a logicalId may repeat once per regime, always for the same subject",
-            )
+        for fld, now, was in (
+            ("subjectType", schema, cur.entity.schema),
+            ("euReferenceNumber", ref, cur.ref),
+        ):
+            if now != was:
+                raise ParseError(
+                    f"logicalId {lid} repeats with {fld} {now!r}, but it was {was!r} at line {cur.line}",
+                    path=self.path,
+                    line=node.line,
+                    field=fld,
+                    hint="a logicalId may repeat once per regime, always for the same subject",
+                )
 
     def _fill(self, cur: _Merged, node: XmlNode) -> None:
         ent = cur.entity
@@ -486,10 +474,7 @@ def parse(path: Path, *, list_name: str = "eu-fsf") -> ParsedList:
         list_name,
         FORMAT,
         entities,
-        counts={
-            "records": reader.elements,
-            "entities": len(entities),
-        },
+        counts={"records": reader.elements, "entities": len(entities)},
         published_at=published_at,
         warnings=reader.warnings,
     )

@@ -29,7 +29,6 @@ from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import ParsedList
 from sanctions_ledger.parsers.ofac_remarks import person_name
 from sanctions_ledger.parsers.ofac_sls import (
-    VESSEL_FEATURES,
     Draft,
     IdItem,
     address,
@@ -420,21 +419,7 @@ class _Parser:
                     values.append(d.text.strip())
             values.extend(loc.as_text() for loc in locs if loc.as_text())
             for value in values:
-                self._feature_value(draft, ftype, low, value)
-
-    def _feature_value(self, draft: Draft, ftype: str, low: str, value: str) -> None:
-        if low == "place of birth":
-            draft.birth_places.append(value)
-        elif low in ("nationality country", "nationality"):
-            draft.nationalities.append(value)
-        elif low in ("citizenship country", "citizenship"):
-            draft.citizenships.append(value)
-        elif low == "title":
-            draft.titles.append(value)
-        elif low in VESSEL_FEATURES:
-            draft.vessel.append((VESSEL_FEATURES[low], value))
-        else:
-            draft.ids.append(IdItem(ftype, value))
+                draft.add_feature(ftype, value)
 
     def _location(self, node: XmlNode) -> _Location:
         lid = node.attrib.get("LocationID", "")

@@ -24,11 +24,11 @@ from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import ParsedList
 from sanctions_ledger.parsers.ofac_remarks import person_name
 from sanctions_ledger.parsers.ofac_sls import (
-    VESSEL_FEATURES,
     Draft,
     IdItem,
     address,
     build,
+    is_identifier_feature,
     ofac_date_text,
     open_input,
     partial_date,
@@ -315,20 +315,10 @@ class _Parser:
                 draft.ids.append(IdItem(ftype, ofac_date_text(self.period(vd, feat))))
             elif not value:
                 continue
-            elif low == "place of birth":
-                draft.birth_places.append(value)
-            elif low in ("nationality country", "nationality"):
-                draft.nationalities.append(value)
-            elif low in ("citizenship country", "citizenship"):
-                draft.citizenships.append(value)
-            elif low == "title":
-                draft.titles.append(value)
-            elif low in VESSEL_FEATURES:
-                draft.vessel.append((VESSEL_FEATURES[low], value))
             else:
-                if vd is not None:
+                if vd is not None and is_identifier_feature(ftype):
                     self.period(vd, feat)  # validated; the value text says the same
-                draft.ids.append(IdItem(ftype, value))
+                draft.add_feature(ftype, value)
 
 
 def _items(node: XmlNode, container: str, item: str) -> list[XmlNode]:
@@ -351,12 +341,7 @@ def parse(path: Path, *, list_name: str) -> ParsedList:
         raise ParseError("no entity in the file", path=name, hint="is the file complete?")
     entities = p.entities
     return one_file_list(
-        path,
-        list_name,
-        FORMAT,
-        entities,
-        counts={"records": len(entities), **p.counts},
-        published_at=p.as_of,
+        path, list_name, FORMAT, entities, counts={"records": len(entities), **p.counts}, published_at=p.as_of
     )
 
 

@@ -330,6 +330,34 @@ class Draft:
         if program and program not in self.programs:
             self.programs.append(program)
 
+    def add_feature(self, ftype: str, value: str) -> None:
+        """One value of a feature of type ``ftype``: a fact of the legacy ``sdnEntry`` (place of birth,
+        nationality, citizenship, title), a vessel detail, or else an identifier."""
+        low = ftype.lower()
+        if low == "place of birth":
+            self.birth_places.append(value)
+        elif low in ("nationality country", "nationality"):
+            self.nationalities.append(value)
+        elif low in ("citizenship country", "citizenship"):
+            self.citizenships.append(value)
+        elif low == "title":
+            self.titles.append(value)
+        elif low in VESSEL_FEATURES:
+            self.vessel.append((VESSEL_FEATURES[low], value))
+        else:
+            self.ids.append(IdItem(ftype, value))
+
+
+def is_identifier_feature(ftype: str) -> bool:
+    """Whether :meth:`Draft.add_feature` keeps a value of ``ftype`` as an identifier."""
+    low = ftype.lower()
+    return low not in _FACT_FEATURES and low not in VESSEL_FEATURES
+
+
+_FACT_FEATURES = frozenset(
+    {"place of birth", "nationality country", "nationality", "citizenship country", "citizenship", "title"}
+)
+
 
 def address(
     street_parts: list[str],
