@@ -45,7 +45,7 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.other_lists import script_of
-from sanctions_ledger.parsers.records import check_plain_root, new_entity, one_file_list
+from sanctions_ledger.parsers.records import add_address, check_plain_root, new_entity, one_file_list
 from sanctions_ledger.parsers.un_xml import flatten, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children
@@ -241,8 +241,7 @@ def _address(ctx: _Ctx, ent: Entity, node: XmlNode) -> None:
         country=ctx.place_countries.get(pid),
         note=f"place {pid}" if pid and place is None else None,
     )
-    if addr != Address() and addr not in ent.addresses:
-        ent.addresses.append(addr)
+    add_address(ent, addr)
 
 
 def _identity(ctx: _Ctx, ent: Entity, identity: XmlNode) -> None:

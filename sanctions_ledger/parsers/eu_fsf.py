@@ -42,7 +42,7 @@ from pathlib import Path
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
-from sanctions_ledger.parsers.records import new_entity, one_file_list
+from sanctions_ledger.parsers.records import add_address, add_ranked_name, new_entity, one_file_list
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children, local
@@ -291,13 +291,8 @@ class _Reader:
             first_name=(given or None) if person else None,
             last_name=(last or None) if person else None,
         )
-        idx = cur.name_index.get(whole)
-        if idx is None:
-            cur.name_index[whole] = len(ent.names)
-            ent.names.append(name)
+        if add_ranked_name(ent, cur.name_index, name, _KIND_RANK):
             cur.name_langs.append(lang)
-        elif _KIND_RANK[kind] < _KIND_RANK[ent.names[idx].kind]:
-            ent.names[idx] = name
         if lang:
             ent.add_property("name_languages", f"{lang}: {whole}")
         gender = {"M": "male", "F": "female"}.get(clean(a.get("gender")).upper(), clean(a.get("gender")))
@@ -406,8 +401,7 @@ class _Reader:
             country_name=_country(a) or None,
             note="; ".join(notes) or None,
         )
-        if addr != Address() and addr not in ent.addresses:
-            ent.addresses.append(addr)
+        add_address(ent, addr)
         for info in node.children:
             if local(info.tag) != "contactInfo":
                 continue

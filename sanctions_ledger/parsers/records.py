@@ -3,17 +3,19 @@
 * :func:`one_file_list` builds the :class:`ParsedList` of a list published as one file, adding the counts
   of what is stored (names, addresses, identifiers) to the counts the parser made while reading;
 * :func:`new_entity` starts an entity (no names yet) with its provenance in the file;
+* :func:`add_ranked_name` adds a name once per spelling, keeping the better kind; :func:`add_address`
+  adds a non-empty address once;
 * :func:`check_plain_root` checks that a streamed root element has the expected tag and no namespace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Entity, Provenance
+from sanctions_ledger.model import Address, Entity, Name, Provenance
 from sanctions_ledger.parsers.base import ParsedList, source_file
 from sanctions_ledger.parsers.xmlsafe import XmlNode
 
@@ -37,6 +39,26 @@ def new_entity(list_name: str, source_id: str, schema: str, path: Path, line: in
         names=[],
         provenance=Provenance(file=path.name, line=line, element=element),
     )
+
+
+def add_ranked_name(entity: Entity, index: dict[str, int], name: Name, rank: Mapping[str, int]) -> bool:
+    """Add ``name`` to ``entity`` once per spelling (``index``: spelling -> position in ``entity.names``);
+    a spelling seen before takes the new name only when its kind ranks better (lower). True when the
+    spelling is new."""
+    idx = index.get(name.name)
+    if idx is None:
+        index[name.name] = len(entity.names)
+        entity.names.append(name)
+        return True
+    if rank[name.kind] < rank[entity.names[idx].kind]:
+        entity.names[idx] = name
+    return False
+
+
+def add_address(entity: Entity, addr: Address) -> None:
+    """Add ``addr`` to ``entity`` unless it is empty or already there."""
+    if addr != Address() and addr not in entity.addresses:
+        entity.addresses.append(addr)
 
 
 def one_file_list(

@@ -38,7 +38,7 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
-from sanctions_ledger.parsers.records import new_entity, one_file_list
+from sanctions_ledger.parsers.records import add_address, add_ranked_name, new_entity, one_file_list
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children
@@ -121,12 +121,7 @@ class _Designation:
         self.warnings.append(f"{self.path.name}, line {line}: {message}")
 
     def add_name(self, name: Name) -> None:
-        idx = self.names.get(name.name)
-        if idx is None:
-            self.names[name.name] = len(self.entity.names)
-            self.entity.names.append(name)
-        elif _KIND_RANK[name.kind] < _KIND_RANK[self.entity.names[idx].kind]:
-            self.entity.names[idx] = name
+        add_ranked_name(self.entity, self.names, name, _KIND_RANK)
 
 
 def _date_field(node: XmlNode, tag: str, path: Path, uid: str) -> str | None:
@@ -190,8 +185,7 @@ def _on_address(d: _Designation, node: XmlNode) -> None:
         country=to_iso2(country_name),
         country_name=country_name,
     )
-    if addr != Address() and addr not in d.entity.addresses:
-        d.entity.addresses.append(addr)
+    add_address(d.entity, addr)
     known = {*_ADDRESS_LINES, "AddressPostalCode", "AddressCountry"}
     for child in node.children:
         if child.tag not in known and clean(child.text):
