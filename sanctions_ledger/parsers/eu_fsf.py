@@ -36,13 +36,19 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
-from sanctions_ledger.parsers.records import add_address, add_ranked_name, new_entity, one_file_list
+from sanctions_ledger.parsers.records import (
+    add_address,
+    add_ranked_name,
+    datetime_attr,
+    new_entity,
+    one_file_list,
+)
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children, local
@@ -416,21 +422,6 @@ def _country(a: dict[str, str]) -> str:
     return "" if desc == "UNKNOWN" else desc
 
 
-def _published_at(root: XmlNode, path: Path) -> datetime | None:
-    text = clean(root.attrib.get("generationDate"))
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise ParseError(
-            f"<export> generationDate {text!r} is not an ISO date-time",
-            path=path,
-            line=root.line,
-            field="generationDate",
-        ) from None
-
-
 def parse(path: Path, *, list_name: str = "eu-fsf") -> ParsedList:
     """Parse an EU FSF v1.1 XML export, streaming one ``sanctionEntity`` at a time."""
     require_nonempty(path)
@@ -444,7 +435,7 @@ def parse(path: Path, *, list_name: str = "eu-fsf") -> ParsedList:
             line=root.line,
             hint="is this an EU Financial Sanctions Files XML v1.1 export?",
         )
-    published_at = _published_at(root, path)
+    published_at = datetime_attr(root, "generationDate", path, label="<export> generationDate")
     for item in nodes:
         if item.tag == f"{{{NAMESPACE}}}sanctionEntity":
             reader.add(item)

@@ -5,6 +5,7 @@
 * :func:`new_entity` starts an entity (no names yet) with its provenance in the file;
 * :func:`add_ranked_name` adds a name once per spelling, keeping the better kind; :func:`add_address`
   adds a non-empty address once;
+* :func:`datetime_attr` reads an ISO date-time attribute (a publication stamp on a root element);
 * :func:`check_plain_root` checks that a streamed root element has the expected tag and no namespace.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Name, Provenance
 from sanctions_ledger.parsers.base import ParsedList, source_file
-from sanctions_ledger.parsers.xmlsafe import XmlNode
+from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 
 
 def stored_counts(entities: Sequence[Entity]) -> dict[str, int]:
@@ -82,6 +83,20 @@ def one_file_list(
         counts={**counts, **stored_counts(entities)},
         warnings=warnings if warnings is not None else [],
     )
+
+
+def datetime_attr(node: XmlNode, attr: str, path: Path, label: str | None = None) -> datetime | None:
+    """The ISO date-time in attribute ``attr`` of ``node``; ``None`` when absent or blank. A bad one is a
+    :class:`ParseError` naming ``label`` (by default the attribute), the line and the field."""
+    text = clean(node.attrib.get(attr))
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ParseError(
+            f"{label or attr} {text!r} is not an ISO date-time", path=path, line=node.line, field=attr
+        ) from None
 
 
 def check_plain_root(root: XmlNode, tag: str, path: Path, hint: str) -> None:

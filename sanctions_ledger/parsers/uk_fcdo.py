@@ -38,7 +38,13 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import ParsedList, require_nonempty
-from sanctions_ledger.parsers.records import add_address, add_ranked_name, new_entity, one_file_list
+from sanctions_ledger.parsers.records import (
+    add_address,
+    add_ranked_name,
+    datetime_attr,
+    new_entity,
+    one_file_list,
+)
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children
@@ -306,7 +312,6 @@ def parse(path: Path, *, list_name: str = "uk-fcdo") -> ParsedList:
     require_nonempty(path)
     entities: list[Entity] = []
     warnings: list[str] = []
-    published_at: datetime | None = None
     records = 0
     nodes = iter_children(path, qualified=True)
     root = next(nodes)
@@ -317,16 +322,7 @@ def parse(path: Path, *, list_name: str = "uk-fcdo") -> ParsedList:
             line=root.line,
             hint="is this the FCDO UK Sanctions List XML?",
         )
-    if stamp := clean(root.attrib.get("dateGenerated")):
-        try:
-            published_at = datetime.fromisoformat(stamp)
-        except ValueError:
-            raise ParseError(
-                f"dateGenerated {stamp!r} is not an ISO date-time",
-                path=path,
-                line=root.line,
-                field="dateGenerated",
-            ) from None
+    published_at = datetime_attr(root, "dateGenerated", path)
     for item in nodes:
         if item.tag == "Designation":
             records += 1
