@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Identifier, Name, Provenance
+from sanctions_ledger.model import Address, Entity, Identifier, Name
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers import sheets
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import new_entity, one_file_list
 from sanctions_ledger.parsers.textdates import cell_date, first_date_after_on, one_date, parse_dates
 
 FORMAT = "au-dfat-xlsx"
@@ -252,13 +253,7 @@ def _add_row(st: _State, get: dict[str, Any], row: int) -> None:
         if schema is None:
             st.warn(row, f"Reference {ref}: unknown Type {type_raw!r}; schema 'unknown'")
             schema = "unknown"
-        ent = Entity(
-            list=st.list_name,
-            source_id=base,
-            schema=schema,
-            names=[],
-            provenance=Provenance(file=st.path.name, line=row, element=f"Reference {base}"),
-        )
+        ent = new_entity(st.list_name, base, schema, st.path, row, f"Reference {base}")
         st.entities[base] = ent
     if not name:
         raise ParseError(f"Reference {ref!r} has no name", path=st.path, line=row, field=NAME)
@@ -314,19 +309,11 @@ def parse(path: Path, *, list_name: str = "au-dfat") -> ParsedList:
         if not any(n.kind == "primary" for n in ent.names) and ent.names:
             st.warnings.append(f"{path.name}: Reference {ent.source_id} has no Primary Name row")
         ent.names.sort(key=lambda n: n.kind != "primary")
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
-        published_at=None,
-        counts={
-            "records": len(entities),
-            "rows": st.rows,
-            "entities": len(entities),
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
-        },
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
+        counts={"records": len(entities), "rows": st.rows, "entities": len(entities)},
         warnings=st.warnings,
     )

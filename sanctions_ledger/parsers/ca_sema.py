@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Entity, Identifier, Name, Provenance
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.model import Entity, Identifier, Name
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import check_plain_root, new_entity, one_file_list
 from sanctions_ledger.parsers.textdates import parse_dates
 from sanctions_ledger.parsers.un_xml import lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
@@ -105,13 +106,7 @@ def _record(node: XmlNode, path: Path, list_name: str, st: _Stats, index: int) -
         )
     st.keys[key] = node.line
     schema = "person" if person_name else ("vessel" if imo else "organization")
-    ent = Entity(
-        list=list_name,
-        source_id=key,
-        schema=schema,
-        names=[],
-        provenance=Provenance(file=path.name, line=node.line, element=f"record[{index}]"),
-    )
+    ent = new_entity(list_name, key, schema, path, node.line, f"record[{index}]")
     if person_name:
         ent.names.append(Name(primary, "primary", script_of(primary), given or None, last or None))
     else:
@@ -159,15 +154,7 @@ def parse(path: Path, *, list_name: str = "ca-sema") -> ParsedList:
     require_nonempty(path)
     nodes = iter_children(path)
     root = next(nodes)
-    if root.tag != ROOT:
-        raise ParseError(f"root element is <{root.tag}>, expected <{ROOT}>", path=path, line=root.line)
-    if "xmlns" in root.attrib:
-        raise ParseError(
-            f"unexpected default namespace {root.attrib['xmlns']!r} on <{ROOT}>",
-            path=path,
-            line=root.line,
-            hint="the SEMA list has no namespace; is this the right file?",
-        )
+    check_plain_root(root, ROOT, path, "the SEMA list has no namespace; is this the right file?")
     st = _Stats()
     entities = []
     for index, node in enumerate(nodes, start=1):
@@ -176,17 +163,6 @@ def parse(path: Path, *, list_name: str = "ca-sema") -> ParsedList:
                 f"unexpected <{node.tag}> in <{ROOT}> (expected <record>)", path=path, line=node.line
             )
         entities.append(_record(node, path, list_name, st, index))
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
-        published_at=None,
-        counts={
-            "records": len(entities),
-            "names": sum(len(e.names) for e in entities),
-            "addresses": 0,
-            "identifiers": sum(len(e.identifiers) for e in entities),
-        },
-        warnings=st.warnings,
+    return one_file_list(
+        path, list_name, FORMAT, entities, counts={"records": len(entities)}, warnings=st.warnings
     )

@@ -42,9 +42,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import add_address, check_plain_root, new_entity, one_file_list
 from sanctions_ledger.parsers.un_xml import flatten, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children
@@ -240,8 +241,7 @@ def _address(ctx: _Ctx, ent: Entity, node: XmlNode) -> None:
         country=ctx.place_countries.get(pid),
         note=f"place {pid}" if pid and place is None else None,
     )
-    if addr != Address() and addr not in ent.addresses:
-        ent.addresses.append(addr)
+    add_address(ent, addr)
 
 
 def _identity(ctx: _Ctx, ent: Entity, identity: XmlNode) -> None:
@@ -295,13 +295,7 @@ def _target(ctx: _Ctx, node: XmlNode) -> tuple[Entity, bool]:
     schema = _SUBJECTS[subject.tag]
     if subject.tag == "object":
         schema = _OBJECTS.get(subject.attrib.get("object-type", ""), "unknown")
-    ent = Entity(
-        list=ctx.list_name,
-        source_id=ssid,
-        schema=schema,
-        names=[],
-        provenance=Provenance(file=ctx.path.name, line=node.line, element=f"target[{ssid}]"),
-    )
+    ent = new_entity(ctx.list_name, ssid, schema, ctx.path, node.line, f"target[{ssid}]")
     for key, value in subject.attrib.items():
         ent.add_property("gender" if key == "sex" else lower_snake(key), value)
     for sid in node.findall("sanctions-set-id"):
@@ -345,15 +339,7 @@ def parse(path: Path, *, list_name: str = "ch-seco") -> ParsedList:
     require_nonempty(path)
     nodes = iter_children(path)
     root = next(nodes)
-    if root.tag != ROOT:
-        raise ParseError(f"root element is <{root.tag}>, expected <{ROOT}>", path=path, line=root.line)
-    if "xmlns" in root.attrib:
-        raise ParseError(
-            f"unexpected default namespace {root.attrib['xmlns']!r} on <{ROOT}>",
-            path=path,
-            line=root.line,
-            hint="SECO's list has no namespace; is this the right file?",
-        )
+    check_plain_root(root, ROOT, path, "SECO's list has no namespace; is this the right file?")
     list_type = root.attrib.get("list-type", "whole-list")
     if list_type != "whole-list":
         raise ParseError(
@@ -381,19 +367,12 @@ def parse(path: Path, *, list_name: str = "ch-seco") -> ParsedList:
     if targets and not ctx.programs:
         ctx.warnings.append(f"{path.name}: no <sanctions-program> header; programmes are sanctions-set ids")
     day = _date_attr(ctx, root, "date")
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
+        counts={"records": targets, "entities": len(entities), "delisted": delisted},
         published_at=datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(ZONE)) if day else None,
-        counts={
-            "records": targets,
-            "entities": len(entities),
-            "delisted": delisted,
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
-        },
         warnings=ctx.warnings,
     )

@@ -36,15 +36,22 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
+from sanctions_ledger.parsers.records import (
+    add_address,
+    add_ranked_name,
+    datetime_attr,
+    new_entity,
+    one_file_list,
+)
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
-from sanctions_ledger.parsers.xml_records import XmlRoot, iter_records, local
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
+from sanctions_ledger.parsers.xmlstream import iter_children, local
 
 FORMAT = "eu-fsf-xml"
 NAMESPACE = "http://eu.europa.ec/fpi/fsd/export"
@@ -164,13 +171,7 @@ class _Reader:
         ref = clean(node.attrib.get("euReferenceNumber"))
         cur = self.merged.get(lid)
         if cur is None:
-            ent = Entity(
-                list=self.list_name,
-                source_id=lid,
-                schema=schema,
-                names=[],
-                provenance=Provenance(file=self.path.name, line=node.line, element=f"sanctionEntity {lid}"),
-            )
+            ent = new_entity(self.list_name, lid, schema, self.path, node.line, f"sanctionEntity {lid}")
             cur = _Merged(entity=ent, line=node.line, ref=ref)
             self.merged[lid] = cur
         else:
@@ -178,24 +179,18 @@ class _Reader:
         self._fill(cur, node)
 
     def _check_repeat(self, cur: _Merged, lid: str, schema: str, ref: str, node: XmlNode) -> None:
-        if schema != cur.entity.schema:
-            raise ParseError(
-                f"logicalId {lid} repeats with subjectType {schema!r}, but it was {cur.entity.schema!r} "
-                f"at line {cur.line}",
-                path=self.path,
-                line=node.line,
-                field="subjectType",
-                hint="a logicalId may repeat once per regime, always for the same subject",
-            )
-        if ref != cur.ref:
-            raise ParseError(
-                f"logicalId {lid} repeats with euReferenceNumber {ref!r}, but it was {cur.ref!r} "
-                f"at line {cur.line}",
-                path=self.path,
-                line=node.line,
-                field="euReferenceNumber",
-                hint="a logicalId may repeat once per regime, always for the same subject",
-            )
+        for fld, now, was in (
+            ("subjectType", schema, cur.entity.schema),
+            ("euReferenceNumber", ref, cur.ref),
+        ):
+            if now != was:
+                raise ParseError(
+                    f"logicalId {lid} repeats with {fld} {now!r}, but it was {was!r} at line {cur.line}",
+                    path=self.path,
+                    line=node.line,
+                    field=fld,
+                    hint="a logicalId may repeat once per regime, always for the same subject",
+                )
 
     def _fill(self, cur: _Merged, node: XmlNode) -> None:
         ent = cur.entity
@@ -302,13 +297,8 @@ class _Reader:
             first_name=(given or None) if person else None,
             last_name=(last or None) if person else None,
         )
-        idx = cur.name_index.get(whole)
-        if idx is None:
-            cur.name_index[whole] = len(ent.names)
-            ent.names.append(name)
+        if add_ranked_name(ent, cur.name_index, name, _KIND_RANK):
             cur.name_langs.append(lang)
-        elif _KIND_RANK[kind] < _KIND_RANK[ent.names[idx].kind]:
-            ent.names[idx] = name
         if lang:
             ent.add_property("name_languages", f"{lang}: {whole}")
         gender = {"M": "male", "F": "female"}.get(clean(a.get("gender")).upper(), clean(a.get("gender")))
@@ -417,8 +407,7 @@ class _Reader:
             country_name=_country(a) or None,
             note="; ".join(notes) or None,
         )
-        if addr != Address() and addr not in ent.addresses:
-            ent.addresses.append(addr)
+        add_address(ent, addr)
         for info in node.children:
             if local(info.tag) != "contactInfo":
                 continue
@@ -433,37 +422,22 @@ def _country(a: dict[str, str]) -> str:
     return "" if desc == "UNKNOWN" else desc
 
 
-def _published_at(root: XmlRoot, path: Path) -> datetime | None:
-    text = clean(root.attrib.get("generationDate"))
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise ParseError(
-            f"<export> generationDate {text!r} is not an ISO date-time",
-            path=path,
-            line=root.line,
-            field="generationDate",
-        ) from None
-
-
 def parse(path: Path, *, list_name: str = "eu-fsf") -> ParsedList:
     """Parse an EU FSF v1.1 XML export, streaming one ``sanctionEntity`` at a time."""
     require_nonempty(path)
     reader = _Reader(path=path, list_name=list_name)
-    published_at: datetime | None = None
-    for item in iter_records(path):
-        if isinstance(item, XmlRoot):
-            if item.tag != f"{{{NAMESPACE}}}export":
-                raise ParseError(
-                    f"root element is <{item.tag}>, expected <export> in namespace {NAMESPACE}",
-                    path=path,
-                    line=item.line,
-                    hint="is this an EU Financial Sanctions Files XML v1.1 export?",
-                )
-            published_at = _published_at(item, path)
-        elif item.tag == f"{{{NAMESPACE}}}sanctionEntity":
+    nodes = iter_children(path, qualified=True)
+    root = next(nodes)
+    if root.tag != f"{{{NAMESPACE}}}export":
+        raise ParseError(
+            f"root element is <{root.tag}>, expected <export> in namespace {NAMESPACE}",
+            path=path,
+            line=root.line,
+            hint="is this an EU Financial Sanctions Files XML v1.1 export?",
+        )
+    published_at = datetime_attr(root, "generationDate", path, label="<export> generationDate")
+    for item in nodes:
+        if item.tag == f"{{{NAMESPACE}}}sanctionEntity":
             reader.add(item)
         else:
             raise ParseError(
@@ -480,18 +454,12 @@ def parse(path: Path, *, list_name: str = "eu-fsf") -> ParsedList:
                 f"logicalId {cur.entity.source_id} has no name", path=path, line=cur.line, field="nameAlias"
             )
         entities.append(cur.entity)
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
+        counts={"records": reader.elements, "entities": len(entities)},
         published_at=published_at,
-        counts={
-            "records": reader.elements,
-            "entities": len(entities),
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
-        },
         warnings=reader.warnings,
     )

@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
+from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers import sheets
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
 from sanctions_ledger.parsers.jp_countries import jp_country
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import new_entity, one_file_list
 from sanctions_ledger.parsers.textdates import cell_date, one_date, parse_dates
 
 FORMAT = "jp-mof-xls"
@@ -228,13 +229,7 @@ def _entity(
         en, original = en[: m.start()].strip(), m.group(1).strip(" )）")
         original = original if any(c.isalpha() for c in original) else None
     schema = _schema(program, get)
-    ent = Entity(
-        list=st.list_name,
-        source_id=f"{sheet_no}-{number}",
-        schema=schema,
-        names=[],
-        provenance=Provenance(file=st.path.name, line=row, element=f"sheet {sheet!r} row {row}"),
-    )
+    ent = new_entity(st.list_name, f"{sheet_no}-{number}", schema, st.path, row, f"sheet {sheet!r} row {row}")
     ent.programs.append(program)
     for text, kind in ((en, "primary"), (ja, "alias"), (original or "", "original_script")):
         if text and all(n.name != text for n in ent.names):
@@ -352,19 +347,11 @@ def parse(path: Path, *, list_name: str = "jp-mof") -> ParsedList:
             f"no sheet with a {NUMBER} header and records", path=path, hint="is this MOF's asset-freeze list?"
         )
     ents = st.entities
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=ents,
-        files=[source_file(path.name, path)],
-        published_at=None,
-        counts={
-            "records": len(ents),
-            "rows": st.rows,
-            "deleted_rows": st.deleted,
-            "names": sum(len(e.names) for e in ents),
-            "addresses": sum(len(e.addresses) for e in ents),
-            "identifiers": sum(len(e.identifiers) for e in ents),
-        },
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        ents,
+        counts={"records": len(ents), "rows": st.rows, "deleted_rows": st.deleted},
         warnings=st.warnings,
     )

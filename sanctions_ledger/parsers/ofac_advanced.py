@@ -26,24 +26,24 @@ from zoneinfo import ZoneInfo
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Address, Entity, Name, PartialDate
 from sanctions_ledger.model.countries import to_iso2
-from sanctions_ledger.parsers.base import ParsedList, source_file
+from sanctions_ledger.parsers.base import ParsedList
 from sanctions_ledger.parsers.ofac_remarks import person_name
 from sanctions_ledger.parsers.ofac_sls import (
-    VESSEL_FEATURES,
     Draft,
     IdItem,
     address,
     build,
-    in_record,
     ofac_date_text,
     open_input,
     partial_date,
+    read_records,
     script_code,
     strip_bidi,
     text_of,
 )
+from sanctions_ledger.parsers.records import one_file_list
 from sanctions_ledger.parsers.xmlsafe import clean
-from sanctions_ledger.parsers.xmlstream import XmlNode, stream
+from sanctions_ledger.parsers.xmlstream import XmlNode
 
 FORMAT = "ofac-advanced-xml"
 NAMESPACES = (
@@ -218,6 +218,9 @@ class _Parser:
             raise self.error(f"bad date period: {exc}", where, "DatePeriod") from None
 
     # ---- records
+
+    def on_reference_value_sets(self, node: XmlNode) -> None:
+        self.refs = Refs(node, self.name)
 
     def on_date_of_issue(self, node: XmlNode) -> None:
         parts = self.date(node, node)
@@ -416,21 +419,7 @@ class _Parser:
                     values.append(d.text.strip())
             values.extend(loc.as_text() for loc in locs if loc.as_text())
             for value in values:
-                self._feature_value(draft, ftype, low, value)
-
-    def _feature_value(self, draft: Draft, ftype: str, low: str, value: str) -> None:
-        if low == "place of birth":
-            draft.birth_places.append(value)
-        elif low in ("nationality country", "nationality"):
-            draft.nationalities.append(value)
-        elif low in ("citizenship country", "citizenship"):
-            draft.citizenships.append(value)
-        elif low == "title":
-            draft.titles.append(value)
-        elif low in VESSEL_FEATURES:
-            draft.vessel.append((VESSEL_FEATURES[low], value))
-        else:
-            draft.ids.append(IdItem(ftype, value))
+                draft.add_feature(ftype, value)
 
     def _location(self, node: XmlNode) -> _Location:
         lid = node.attrib.get("LocationID", "")
@@ -503,8 +492,8 @@ def parse(path: Path, *, list_name: str) -> ParsedList:
     """Parse one OFAC Advanced XML file (or the ZIP holding it) into a :class:`ParsedList`."""
     with open_input(path) as (fp, name):
         p = _Parser(path, name, list_name)
-        s = stream(fp, name, _RECORDS)
         handlers = {
+            "ReferenceValueSets": p.on_reference_value_sets,
             "DateOfIssue": p.on_date_of_issue,
             "Location": p.on_location,
             "IDRegDocument": p.on_document,
@@ -512,20 +501,7 @@ def parse(path: Path, *, list_name: str) -> ParsedList:
             "ProfileRelationship": p.on_relationship,
             "SanctionsEntry": p.on_entry,
         }
-        checked = False
-        for _ancestors, node in s:
-            if not checked:
-                _check_root(s.root_tag, s.root_namespace, name)
-                checked = True
-            if node.tag == "ReferenceValueSets":
-                p.refs = Refs(node, name)
-            else:
-                try:
-                    handlers[node.tag](node)
-                except ParseError as exc:
-                    raise in_record(exc, node, "FixedRef" if node.tag == "DistinctParty" else "ID") from None
-        if not checked:
-            _check_root(s.root_tag, s.root_namespace, name)
+        read_records(fp, name, _RECORDS, _check_root, handlers, _key)
     if p.documents:
         identity, items = next(iter(p.documents.items()))
         raise ParseError(
@@ -537,22 +513,20 @@ def parse(path: Path, *, list_name: str) -> ParsedList:
     if not p.drafts:
         raise ParseError("no DistinctParty in the file", path=name, hint="is the file complete?")
     entities: list[Entity] = [build(d, list_name, path.name) for d in p.drafts.values()]
-    counts = {
-        "records": len(entities),
-        "names": sum(len(e.names) for e in entities),
-        "addresses": sum(len(e.addresses) for e in entities),
-        "identifiers": sum(len(e.identifiers) for e in entities),
-        **p.counts,
-    }
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
+        counts={"records": len(entities), **p.counts},
         published_at=p.issued,
-        counts=counts,
         warnings=p.warnings,
     )
+
+
+def _key(tag: str) -> str | None:
+    """The attribute that names a record in an error (none for the lookup tables)."""
+    return {"DistinctParty": "FixedRef", "ReferenceValueSets": None}.get(tag, "ID")
 
 
 def _check_root(tag: str | None, namespace: str | None, name: str) -> None:

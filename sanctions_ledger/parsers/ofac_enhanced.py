@@ -21,24 +21,25 @@ from zoneinfo import ZoneInfo
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Entity, Name, PartialDate
 from sanctions_ledger.model.countries import to_iso2
-from sanctions_ledger.parsers.base import ParsedList, source_file
+from sanctions_ledger.parsers.base import ParsedList
 from sanctions_ledger.parsers.ofac_remarks import person_name
 from sanctions_ledger.parsers.ofac_sls import (
-    VESSEL_FEATURES,
     Draft,
     IdItem,
     address,
     build,
-    in_record,
+    is_identifier_feature,
     ofac_date_text,
     open_input,
     partial_date,
+    read_records,
     script_code,
     strip_bidi,
     text_of,
 )
+from sanctions_ledger.parsers.records import one_file_list
 from sanctions_ledger.parsers.xmlsafe import clean
-from sanctions_ledger.parsers.xmlstream import XmlNode, stream
+from sanctions_ledger.parsers.xmlstream import XmlNode
 
 FORMAT = "ofac-enhanced-xml"
 NAMESPACE = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ENHANCED_XML"
@@ -314,20 +315,10 @@ class _Parser:
                 draft.ids.append(IdItem(ftype, ofac_date_text(self.period(vd, feat))))
             elif not value:
                 continue
-            elif low == "place of birth":
-                draft.birth_places.append(value)
-            elif low in ("nationality country", "nationality"):
-                draft.nationalities.append(value)
-            elif low in ("citizenship country", "citizenship"):
-                draft.citizenships.append(value)
-            elif low == "title":
-                draft.titles.append(value)
-            elif low in VESSEL_FEATURES:
-                draft.vessel.append((VESSEL_FEATURES[low], value))
             else:
-                if vd is not None:
+                if vd is not None and is_identifier_feature(ftype):
                     self.period(vd, feat)  # validated; the value text says the same
-                draft.ids.append(IdItem(ftype, value))
+                draft.add_feature(ftype, value)
 
 
 def _items(node: XmlNode, container: str, item: str) -> list[XmlNode]:
@@ -339,42 +330,23 @@ def parse(path: Path, *, list_name: str) -> ParsedList:
     """Parse one OFAC Enhanced XML file (or the official ZIP holding it) into a :class:`ParsedList`."""
     with open_input(path) as (fp, name):
         p = _Parser(name, list_name, path.name)
-        s = stream(fp, name, _RECORDS)
         handlers = {
             "publicationInfo": p.on_publication,
             "referenceValue": p.on_reference,
             "featureType": p.on_feature_type,
             "entity": p.on_entity,
         }
-        checked = False
-        for _ancestors, node in s:
-            if not checked:
-                _check_root(s.root_tag, s.root_namespace, name)
-                checked = True
-            try:
-                handlers[node.tag](node)
-            except ParseError as exc:
-                raise in_record(exc, node, "id" if node.tag == "entity" else "refId") from None
-        if not checked:
-            _check_root(s.root_tag, s.root_namespace, name)
+        read_records(fp, name, _RECORDS, _check_root, handlers, _key)
     if not p.entities:
         raise ParseError("no entity in the file", path=name, hint="is the file complete?")
     entities = p.entities
-    counts = {
-        "records": len(entities),
-        "names": sum(len(e.names) for e in entities),
-        "addresses": sum(len(e.addresses) for e in entities),
-        "identifiers": sum(len(e.identifiers) for e in entities),
-        **p.counts,
-    }
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
-        published_at=p.as_of,
-        counts=counts,
+    return one_file_list(
+        path, list_name, FORMAT, entities, counts={"records": len(entities), **p.counts}, published_at=p.as_of
     )
+
+
+def _key(tag: str) -> str:
+    return "id" if tag == "entity" else "refId"
 
 
 def _check_root(tag: str | None, namespace: str | None, name: str) -> None:

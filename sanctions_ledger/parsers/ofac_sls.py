@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +27,7 @@ from sanctions_ledger.model import Address, Entity, Name, PartialDate, Provenanc
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.base import require_nonempty
 from sanctions_ledger.parsers.ofac_remarks import apply_labelled, apply_remarks
-from sanctions_ledger.parsers.xmlstream import BinaryReader, XmlNode
+from sanctions_ledger.parsers.xmlstream import BinaryReader, XmlNode, stream
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNZIPPED = 2 << 30  # 2 GiB: the full SDN Advanced XML is ~120 MB
@@ -198,6 +198,34 @@ def in_record(exc: ParseError, node: XmlNode, key: str) -> ParseError:
     )
 
 
+def read_records(
+    fp: BinaryReader,
+    name: str,
+    records: frozenset[str],
+    check_root: Callable[[str | None, str | None, str], None],
+    handlers: Mapping[str, Callable[[XmlNode], None]],
+    key: Callable[[str], str | None],
+) -> None:
+    """Stream the ``records`` elements of ``fp`` to ``handlers`` (by tag), after ``check_root(tag,
+    namespace, name)`` has passed (it runs once, also for a file without records). A :class:`ParseError`
+    in a handler names its record by the attribute ``key(tag)`` (:func:`in_record`; ``None``: as it is)."""
+    s = stream(fp, name, records)
+    checked = False
+    for _ancestors, node in s:
+        if not checked:
+            check_root(s.root_tag, s.root_namespace, name)
+            checked = True
+        try:
+            handlers[node.tag](node)
+        except ParseError as exc:
+            attr = key(node.tag)
+            if attr is None:
+                raise
+            raise in_record(exc, node, attr) from None
+    if not checked:
+        check_root(s.root_tag, s.root_namespace, name)
+
+
 # --------------------------------------------------------------------------------------------- dates
 
 
@@ -301,6 +329,34 @@ class Draft:
         program = program.strip()
         if program and program not in self.programs:
             self.programs.append(program)
+
+    def add_feature(self, ftype: str, value: str) -> None:
+        """One value of a feature of type ``ftype``: a fact of the legacy ``sdnEntry`` (place of birth,
+        nationality, citizenship, title), a vessel detail, or else an identifier."""
+        low = ftype.lower()
+        if low == "place of birth":
+            self.birth_places.append(value)
+        elif low in ("nationality country", "nationality"):
+            self.nationalities.append(value)
+        elif low in ("citizenship country", "citizenship"):
+            self.citizenships.append(value)
+        elif low == "title":
+            self.titles.append(value)
+        elif low in VESSEL_FEATURES:
+            self.vessel.append((VESSEL_FEATURES[low], value))
+        else:
+            self.ids.append(IdItem(ftype, value))
+
+
+def is_identifier_feature(ftype: str) -> bool:
+    """Whether :meth:`Draft.add_feature` keeps a value of ``ftype`` as an identifier."""
+    low = ftype.lower()
+    return low not in _FACT_FEATURES and low not in VESSEL_FEATURES
+
+
+_FACT_FEATURES = frozenset(
+    {"place of birth", "nationality country", "nationality", "citizenship country", "citizenship", "title"}
+)
 
 
 def address(

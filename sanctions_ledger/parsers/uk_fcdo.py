@@ -35,12 +35,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate, Provenance
+from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDate
 from sanctions_ledger.model.countries import to_iso2
-from sanctions_ledger.parsers.base import ParsedList, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, require_nonempty
+from sanctions_ledger.parsers.records import (
+    add_address,
+    add_ranked_name,
+    datetime_attr,
+    new_entity,
+    one_file_list,
+)
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
-from sanctions_ledger.parsers.xml_records import XmlRoot, iter_records
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
+from sanctions_ledger.parsers.xmlstream import iter_children
 
 FORMAT = "uk-fcdo-xml"
 ZONE = "Europe/London"
@@ -120,12 +127,7 @@ class _Designation:
         self.warnings.append(f"{self.path.name}, line {line}: {message}")
 
     def add_name(self, name: Name) -> None:
-        idx = self.names.get(name.name)
-        if idx is None:
-            self.names[name.name] = len(self.entity.names)
-            self.entity.names.append(name)
-        elif _KIND_RANK[name.kind] < _KIND_RANK[self.entity.names[idx].kind]:
-            self.entity.names[idx] = name
+        add_ranked_name(self.entity, self.names, name, _KIND_RANK)
 
 
 def _date_field(node: XmlNode, tag: str, path: Path, uid: str) -> str | None:
@@ -189,8 +191,7 @@ def _on_address(d: _Designation, node: XmlNode) -> None:
         country=to_iso2(country_name),
         country_name=country_name,
     )
-    if addr != Address() and addr not in d.entity.addresses:
-        d.entity.addresses.append(addr)
+    add_address(d.entity, addr)
     known = {*_ADDRESS_LINES, "AddressPostalCode", "AddressCountry"}
     for child in node.children:
         if child.tag not in known and clean(child.text):
@@ -296,13 +297,7 @@ def _designation(node: XmlNode, path: Path, list_name: str, warnings: list[str])
     if schema is None:
         warnings.append(f"{path.name}, line {node.line}: {uid}: IndividualEntityShip {raw_type!r} unknown")
         schema = "unknown"
-    ent = Entity(
-        list=list_name,
-        source_id=uid,
-        schema=schema,
-        names=[],
-        provenance=Provenance(file=path.name, line=node.line, element=f"Designation {uid}"),
-    )
+    ent = new_entity(list_name, uid, schema, path, node.line, f"Designation {uid}")
     ent.listed_on = _date_field(node, "DateDesignated", path, uid)
     ent.add_property("last_updated", _date_field(node, "LastUpdated", path, uid) or "")
     d = _Designation(path=path, node=node, entity=ent, warnings=warnings)
@@ -317,28 +312,19 @@ def parse(path: Path, *, list_name: str = "uk-fcdo") -> ParsedList:
     require_nonempty(path)
     entities: list[Entity] = []
     warnings: list[str] = []
-    published_at: datetime | None = None
     records = 0
-    for item in iter_records(path):
-        if isinstance(item, XmlRoot):
-            if item.tag != "Designations":
-                raise ParseError(
-                    f"root element is <{item.tag}>, expected <Designations> (in no namespace)",
-                    path=path,
-                    line=item.line,
-                    hint="is this the FCDO UK Sanctions List XML?",
-                )
-            if stamp := clean(item.attrib.get("dateGenerated")):
-                try:
-                    published_at = datetime.fromisoformat(stamp)
-                except ValueError:
-                    raise ParseError(
-                        f"dateGenerated {stamp!r} is not an ISO date-time",
-                        path=path,
-                        line=item.line,
-                        field="dateGenerated",
-                    ) from None
-        elif item.tag == "Designation":
+    nodes = iter_children(path, qualified=True)
+    root = next(nodes)
+    if root.tag != "Designations":
+        raise ParseError(
+            f"root element is <{root.tag}>, expected <Designations> (in no namespace)",
+            path=path,
+            line=root.line,
+            hint="is this the FCDO UK Sanctions List XML?",
+        )
+    published_at = datetime_attr(root, "dateGenerated", path)
+    for item in nodes:
+        if item.tag == "Designation":
             records += 1
             entities.append(_designation(item, path, list_name, warnings))
         elif item.tag == "DateGenerated":
@@ -359,17 +345,12 @@ def parse(path: Path, *, list_name: str = "uk-fcdo") -> ParsedList:
                 line=item.line,
                 hint="the UK Sanctions List XML holds <DateGenerated> and <Designation> elements",
             )
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
+        counts={"records": records},
         published_at=published_at,
-        counts={
-            "records": records,
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
-        },
         warnings=warnings,
     )

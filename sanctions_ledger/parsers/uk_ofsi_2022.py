@@ -42,7 +42,8 @@ from python_calamine import CalamineWorkbook
 
 from sanctions_ledger.errors import ParseError
 from sanctions_ledger.model import Entity, Identifier, Name
-from sanctions_ledger.parsers.base import ParsedList, read_text, reject_nul, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, read_text, reject_nul, require_nonempty
+from sanctions_ledger.parsers.records import one_file_list
 from sanctions_ledger.parsers.uk_hmt import _Reader as _CsvRowGrouper
 from sanctions_ledger.parsers.un_xml import detect_script
 from sanctions_ledger.parsers.xmlsafe import clean
@@ -360,18 +361,12 @@ def _parse_rows(path: Path, rows: Iterator[tuple[int, list[object]]], list_name:
             raise ParseError("row without a Group ID", path=path, line=line, field="Group ID")
         grouper.add_xlsx_row(row, line)
     entities = [g.entity for g in grouper.groups.values()]
-    return ParsedList(
-        list=list_name,
-        format=fmt,
-        entities=entities,
-        files=[source_file(path.name, path)],
+    return one_file_list(
+        path,
+        list_name,
+        fmt,
+        entities,
+        counts={"records": len(entities), "rows": grouper.rows},
         published_at=published_at,
-        counts={
-            "records": len(entities),
-            "rows": grouper.rows,
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
-        },
         warnings=grouper.warnings,
     )

@@ -48,11 +48,12 @@ from pathlib import Path
 from typing import IO
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.model import Address, Entity, Name, PartialDate, Provenance
+from sanctions_ledger.model import Address, Entity, Name, PartialDate
 from sanctions_ledger.model.countries import to_iso2
-from sanctions_ledger.parsers.base import ParsedList, header_rows, require_nonempty, source_file
+from sanctions_ledger.parsers.base import ParsedList, header_rows, require_nonempty
 from sanctions_ledger.parsers.ofac_remarks import apply_labelled, parse_date_range, person_name
 from sanctions_ledger.parsers.other_lists import script_of
+from sanctions_ledger.parsers.records import new_entity, one_file_list
 from sanctions_ledger.parsers.xmlsafe import clean
 
 FORMAT = "us-csl"
@@ -285,13 +286,7 @@ def _add_row(st: _State, row: dict[str, str], line: int, has_id: bool) -> None:
         schema = _SCHEMAS.get(raw.lower(), "unknown")
         if raw and schema == "unknown":
             st.warn(line, f"_id {rid}: unknown type {raw!r}; schema 'unknown'")
-        ent = Entity(
-            list=st.list_name,
-            source_id=rid,
-            schema=schema,
-            names=[],
-            provenance=Provenance(file=st.path.name, line=line, element=f"_id {rid}"),
-        )
+        ent = new_entity(st.list_name, rid, schema, st.path, line, f"_id {rid}")
         if raw:
             ent.add_property("type", raw)
         st.entities[rid] = ent
@@ -377,20 +372,12 @@ def parse(path: Path, *, list_name: str = "us-csl") -> ParsedList:
             f"{path.name}: {st.merged} rows share an _id with an earlier row (same party on several lists); "
             "merged into one entity each"
         )
-    return ParsedList(
-        list=list_name,
-        format=FORMAT,
-        entities=entities,
-        files=[source_file(path.name, path)],
-        published_at=None,
-        counts={
-            "records": len(entities),
-            "rows": st.rows,
-            "entities": len(entities),
-            "names": sum(len(e.names) for e in entities),
-            "addresses": sum(len(e.addresses) for e in entities),
-            "identifiers": sum(len(e.identifiers) for e in entities),
-        },
+    return one_file_list(
+        path,
+        list_name,
+        FORMAT,
+        entities,
+        counts={"records": len(entities), "rows": st.rows, "entities": len(entities)},
         warnings=st.warnings,
     )
 

@@ -62,11 +62,46 @@ def clean(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-class _Refused(Exception):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.message = message
+class Refused(Exception):
+    """Something the safety rules forbid (a DOCTYPE, an entity, an external reference) at ``line``."""
+
+    def __init__(self, what: str, line: int) -> None:
+        self.message = f"{what} is not allowed in a list file (refused for safety)"
+        super().__init__(self.message)
         self.line = line
+
+
+def harden(parser: expat.XMLParserType) -> None:
+    """Make ``parser`` raise :class:`Refused` at any DOCTYPE, entity declaration or external entity
+    reference, and never parse parameter entities."""
+
+    def refuse(what: str) -> None:
+        raise Refused(what, parser.CurrentLineNumber)
+
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = lambda *a: refuse("a DOCTYPE declaration")
+    parser.EntityDeclHandler = lambda *a: refuse("an entity declaration")
+    parser.UnparsedEntityDeclHandler = lambda *a: refuse("an unparsed entity declaration")
+    parser.ExternalEntityRefHandler = lambda *a: refuse("an external entity reference")  # type: ignore[assignment]
+
+
+def refused_error(exc: Refused, path: str | Path) -> ParseError:
+    """The :class:`ParseError` for a :class:`Refused` construct in ``path``."""
+    return ParseError(
+        exc.message,
+        path=path,
+        line=exc.line,
+        hint="official list files carry no DTD; this file may have been tampered with",
+    )
+
+
+def malformed(exc: expat.ExpatError) -> str:
+    """The start of the message for malformed XML: expat's reason and column."""
+    return f"malformed XML: {expat.ErrorString(exc.code)} (column {exc.offset + 1})"
+
+
+def no_element(path: str | Path) -> ParseError:
+    return ParseError("no XML element found", path=path, line=1)
 
 
 class _Builder:
@@ -90,24 +125,15 @@ class _Builder:
         if self.stack:
             self.stack[-1]._text.append(text)
 
-    def refuse(self, what: str) -> None:
-        raise _Refused(
-            f"{what} is not allowed in a list file (refused for safety)", self.parser.CurrentLineNumber
-        )
-
 
 def _make_parser() -> tuple[expat.XMLParserType, _Builder]:
     parser = expat.ParserCreate()
     builder = _Builder(parser)
     parser.buffer_text = True
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    harden(parser)
     parser.StartElementHandler = builder.start
     parser.EndElementHandler = builder.end
     parser.CharacterDataHandler = builder.data
-    parser.StartDoctypeDeclHandler = lambda *a: builder.refuse("a DOCTYPE declaration")
-    parser.EntityDeclHandler = lambda *a: builder.refuse("an entity declaration")
-    parser.UnparsedEntityDeclHandler = lambda *a: builder.refuse("an unparsed entity declaration")
-    parser.ExternalEntityRefHandler = lambda *a: builder.refuse("an external entity reference")  # type: ignore[assignment]
     return parser, builder
 
 
@@ -119,20 +145,15 @@ def parse_xml(path: Path) -> XmlNode:
             while chunk := f.read(_CHUNK):
                 parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except _Refused as exc:
-        raise ParseError(
-            exc.message,
-            path=path,
-            line=exc.line,
-            hint="official list files carry no DTD; this file may have been tampered with",
-        ) from None
+    except Refused as exc:
+        raise refused_error(exc, path) from None
     except expat.ExpatError as exc:
         raise ParseError(
-            f"malformed XML: {expat.ErrorString(exc.code)} (column {exc.offset + 1})",
+            malformed(exc),
             path=path,
             line=exc.lineno,
             hint="the file may be truncated or damaged; fetch it again",
         ) from None
     if builder.root is None:  # pragma: no cover - expat reports "no element found" first
-        raise ParseError("no XML element found", path=path, line=1)
+        raise no_element(path)
     return builder.root

@@ -8,7 +8,9 @@ it. Everything outside records is kept only as the chain of open ancestors, so m
 largest record.
 
 Tags are local names (the namespace is dropped); :attr:`Stream.root_namespace` keeps the root element's
-namespace so a parser can check it.
+namespace so a parser can check it. With ``qualified=True`` tags and attribute names of namespaced elements
+are spelled ``{uri}local`` instead (as in ``xml.etree``), so a parser can tell every element of the right
+namespace from one of another.
 """
 
 from __future__ import annotations
@@ -19,30 +21,31 @@ from typing import Protocol
 from xml.parsers import expat
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.parsers.xmlsafe import XmlNode
+from sanctions_ledger.parsers.xmlsafe import Refused, XmlNode, harden, malformed, no_element, refused_error
 
-__all__ = ["Stream", "XmlNode", "iter_children", "stream"]
+__all__ = ["Stream", "XmlNode", "iter_children", "local", "stream"]
 
 _CHUNK = 1 << 16
+
+
+def local(tag: str) -> str:
+    """``{uri}local`` -> ``local``."""
+    return tag.rpartition("}")[2]
 
 
 class BinaryReader(Protocol):
     def read(self, n: int = -1, /) -> bytes: ...
 
 
-class _Refused(Exception):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
 class Stream:
     """One pass over a document. Iterate it for ``(path, node)`` pairs: ``path`` is the tuple of the
     record's ancestors' local names (root first), ``node`` the complete record."""
 
-    def __init__(self, fp: BinaryReader, name: str | Path, records: frozenset[str] | None) -> None:
+    def __init__(
+        self, fp: BinaryReader, name: str | Path, records: frozenset[str] | None, *, qualified: bool = False
+    ) -> None:
         self.fp = fp
+        self.qualified = qualified
         self.name = str(name)
         self.records = records  # None: every child of the root is a record
         self.root_tag: str | None = None
@@ -55,43 +58,47 @@ class Stream:
         self._ready: list[tuple[tuple[str, ...], XmlNode]] = []
         self._final = False
         self._local: dict[str, str] = {}  # expat's "namespace}local" -> local
+        self._names: dict[str, str] = {}  # expat's "namespace}local" -> "{namespace}local"
         p = self._parser
         p.buffer_text = True
-        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        harden(p)
         p.StartElementHandler = self._start
         p.EndElementHandler = self._end
         p.CharacterDataHandler = self._data
-        p.StartDoctypeDeclHandler = lambda *a: self._refuse("a DOCTYPE declaration")
-        p.EntityDeclHandler = lambda *a: self._refuse("an entity declaration")
-        p.UnparsedEntityDeclHandler = lambda *a: self._refuse("an unparsed entity declaration")
-        p.ExternalEntityRefHandler = lambda *a: self._refuse("an external entity reference")  # type: ignore[assignment]
 
     @property
     def line(self) -> int:
         return int(self._parser.CurrentLineNumber)
 
-    def _refuse(self, what: str) -> None:
-        raise _Refused(f"{what} is not allowed in a list file (refused for safety)", self.line)
+    def _name(self, raw: str) -> str:
+        name = self._names.get(raw)
+        if name is None:
+            ns, sep, loc = raw.rpartition("}")
+            name = self._names[raw] = f"{{{ns}}}{loc}" if sep else raw
+        return name
 
     def _start(self, tag: str, attrib: dict[str, str]) -> None:
-        local = self._local.get(tag)
-        if local is None:
-            ns, _, local = tag.rpartition("}")
-            self._local[tag] = local
+        loc = self._local.get(tag)
+        if loc is None:
+            ns, _, loc = tag.rpartition("}")
+            self._local[tag] = loc
             if self.root_tag is None:
-                self.root_tag, self.root_namespace, self.root_attrib = local, ns or None, dict(attrib)
+                self.root_tag, self.root_namespace, self.root_attrib = loc, ns or None, dict(attrib)
                 self.root_line = int(self._parser.CurrentLineNumber)
+        name = self._name(tag) if self.qualified else loc
         if attrib and any("}" in k for k in attrib):
-            # attribute names lose their namespace too (xsi:schemaLocation -> schemaLocation)
-            attrib = {k.rpartition("}")[2]: v for k, v in attrib.items()}
+            # attribute names lose their namespace too (xsi:schemaLocation -> schemaLocation), or are
+            # spelled {uri}local when qualified
+            spell = self._name if self.qualified else local
+            attrib = {spell(k): v for k, v in attrib.items()}
         if self._stack:
-            node = XmlNode(local, attrib, self._parser.CurrentLineNumber)
+            node = XmlNode(name, attrib, self._parser.CurrentLineNumber)
             self._stack[-1].children.append(node)
             self._stack.append(node)
-        elif (local in self.records) if self.records is not None else len(self._ancestors) == 1:
-            self._stack.append(XmlNode(local, attrib, self._parser.CurrentLineNumber))
+        elif (loc in self.records) if self.records is not None else len(self._ancestors) == 1:
+            self._stack.append(XmlNode(name, attrib, self._parser.CurrentLineNumber))
         else:
-            self._ancestors.append(local)
+            self._ancestors.append(loc)
 
     def _end(self, tag: str) -> None:
         if self._stack:
@@ -114,19 +121,13 @@ class Stream:
                     yield from ready
             self._final = True
             self._parser.Parse(b"", True)
-        except _Refused as exc:
-            raise ParseError(
-                exc.message,
-                path=self.name,
-                line=exc.line,
-                hint="official list files carry no DTD; this file may have been tampered with",
-            ) from None
+        except Refused as exc:
+            raise refused_error(exc, self.name) from None
         except expat.ExpatError as exc:
-            open_path = "/".join(self._ancestors + [n.tag for n in self._stack])
+            open_path = "/".join(self._ancestors + [local(n.tag) for n in self._stack])
             where = f" inside <{open_path}>" if open_path else ""
             raise ParseError(
-                f"malformed XML: {expat.ErrorString(exc.code)} (column {exc.offset + 1}){where}"
-                + (" (the file looks truncated)" if self._final else ""),
+                f"{malformed(exc)}{where}" + (" (the file looks truncated)" if self._final else ""),
                 path=self.name,
                 line=exc.lineno,
                 hint="the file may be cut short, damaged or not in its declared encoding; fetch it again",
@@ -134,7 +135,7 @@ class Stream:
         yield from self._ready
         self._ready = []
         if self.root_tag is None:  # pragma: no cover - expat reports "no element found" first
-            raise ParseError("no XML element found", path=self.name, line=1)
+            raise no_element(self.name)
 
 
 def stream(fp: BinaryReader, name: str | Path, records: frozenset[str]) -> Stream:
@@ -142,19 +143,24 @@ def stream(fp: BinaryReader, name: str | Path, records: frozenset[str]) -> Strea
     return Stream(fp, name, records)
 
 
-def iter_children(path: Path) -> Iterator[XmlNode]:
+def iter_children(path: Path, *, qualified: bool = False) -> Iterator[XmlNode]:
     """The root element first (tag, attributes and line; no children; its namespace, if any, as the
-    ``xmlns`` attribute), then each complete child of the root in document order, tags as local names.
-    Raises :class:`ParseError` naming file and line."""
+    ``xmlns`` attribute), then each complete child of the root in document order, tags as local names
+    (``{uri}local`` when ``qualified``, the root's too). Raises :class:`ParseError` naming file and line.
+    Records yielded before an error are complete, but a caller must not store anything until the
+    iteration ends."""
 
     def root(st: Stream) -> XmlNode:
         attrib = dict(st.root_attrib)
+        tag = st.root_tag or ""
         if st.root_namespace:
             attrib["xmlns"] = st.root_namespace
-        return XmlNode(st.root_tag or "", attrib, st.root_line)
+            if qualified:
+                tag = f"{{{st.root_namespace}}}{tag}"
+        return XmlNode(tag, attrib, st.root_line)
 
     with path.open("rb") as f:
-        st = Stream(f, path, None)
+        st = Stream(f, path, None, qualified=qualified)
         sent = False
         for _, node in st:
             if not sent:

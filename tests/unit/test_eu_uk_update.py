@@ -5,10 +5,8 @@ their lists."""
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,52 +14,18 @@ import pytest
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger.update import OFFICIAL_SOURCES, fetch_list, source_env_var, sources_for
 from sanctions_ledger.parsers import detect
+from tests.unit.mirror import Mirror
 from tests.unit.test_eu_uk_formats import _designation, _eu, _eu_entity, _fcdo
 
 
-class Mirror:
-    """Serves files by path, with ETag and Last-Modified, answering 304 to a matching conditional GET."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        mirror = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                mirror.requests.append((self.path, dict(self.headers)))
-                body = mirror.files.get(self.path)
-                if body is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                modified = formatdate(1_780_000_000 + len(body), usegmt=True)
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", modified)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+def _modified(body: bytes) -> str:
+    return formatdate(1_780_000_000 + len(body), usegmt=True)
 
 
 @pytest.fixture
 def mirror() -> Iterator[Mirror]:
-    m = Mirror()
-    yield m
-    m.server.shutdown()
-    m.server.server_close()
+    with Mirror(last_modified=_modified) as m:
+        yield m
 
 
 def test_official_sources_are_known_and_documented_formats(tmp_path: Path) -> None:

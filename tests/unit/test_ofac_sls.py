@@ -16,6 +16,7 @@ from sanctions_ledger.model import Address, Entity, Identifier, Name, PartialDat
 from sanctions_ledger.parsers import detect, ofac_advanced, ofac_enhanced, parse_paths, sniff
 from sanctions_ledger.parsers.base import ParsedList
 from sanctions_ledger.parsers.ofac_sls import ofac_date_text, partial_date
+from tests.unit.unchanged import ledger_unchanged
 
 SLS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac" / "sls"
 GOOD, BAD = SLS / "good", SLS / "bad"
@@ -210,12 +211,11 @@ def test_bad_input_is_a_clear_error(name: str, pattern: str) -> None:
 
 def test_bad_input_leaves_the_ledger_unchanged(ledger: Ledger) -> None:
     ledger.load_paths([GOOD_FILES["advanced"]], "2020-03-17")
-    before = [(s.id, s.content_sha256) for s in ledger.snapshots()]
     entity_before = ledger.entity("ofac-cons:9639")[0].canonical_json()
-    for name, _ in BAD_CASES:
-        with pytest.raises(ParseError):
-            ledger.load_paths([BAD / name], "2020-03-18", list_name="ofac-cons")
-    assert [(s.id, s.content_sha256) for s in ledger.snapshots()] == before
+    with ledger_unchanged(ledger):
+        for name, _ in BAD_CASES:
+            with pytest.raises(ParseError):
+                ledger.load_paths([BAD / name], "2020-03-18", list_name="ofac-cons")
     assert ledger.entity("ofac-cons:9639")[0].canonical_json() == entity_before
 
 

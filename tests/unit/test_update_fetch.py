@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,58 +12,30 @@ import pytest
 from sanctions_ledger.errors import FetchError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger.update import fetch_list
+from tests.unit.mirror import Mirror
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "un" / "consolidated_small.xml"
 
 
-class Origin:
-    """A tiny official-list server: serves one body with an ETag and honours If-None-Match."""
-
-    def __init__(self) -> None:
-        self.body = FIXTURE.read_bytes()
-        self.requests: list[dict[str, str]] = []
-        origin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                origin.requests.append(dict(self.headers))
-                etag = '"' + hashlib.sha256(origin.body).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(len(origin.body)))
-                self.end_headers()
-                self.wfile.write(origin.body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/consolidated.xml"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
-def origin() -> Iterator[Origin]:
-    o = Origin()
-    yield o
-    o.server.shutdown()
+def origin() -> Iterator[Mirror]:
+    """A tiny official-list server: serves one body with an ETag and honours If-None-Match."""
+    with Mirror({"/consolidated.xml": FIXTURE.read_bytes()}) as m:
+        yield m
 
 
-def test_fetch_loads_then_uses_conditional_requests(ledger: Ledger, origin: Origin, tmp_path: Path) -> None:
-    sources = {"consolidated.xml": origin.url}
+def test_fetch_loads_then_uses_conditional_requests(ledger: Ledger, origin: Mirror, tmp_path: Path) -> None:
+    sources = {"consolidated.xml": origin.base + "/consolidated.xml"}
     first = fetch_list(ledger, "un", tmp_path, sources=sources)
     assert first.status == "loaded" and first.load is not None
-    assert first.files["consolidated.xml"] == hashlib.sha256(origin.body).hexdigest()
+    assert first.files["consolidated.xml"] == hashlib.sha256(origin.files["/consolidated.xml"]).hexdigest()
     second = fetch_list(ledger, "un", tmp_path, sources=sources)
     assert second.status == "not-modified"
-    assert origin.requests[-1].get("If-None-Match")
+    assert origin.requests[-1][1].get("If-None-Match")
     assert len(ledger.snapshots("un")) == 1
     # a new publication is loaded as a new snapshot
-    origin.body = origin.body.replace(b"</CONSOLIDATED_LIST>", b"</CONSOLIDATED_LIST>\n")
+    body = origin.files["/consolidated.xml"]
+    origin.files["/consolidated.xml"] = body.replace(b"</CONSOLIDATED_LIST>", b"</CONSOLIDATED_LIST>\n")
     third = fetch_list(ledger, "un", tmp_path, sources=sources)
     assert third.status in ("loaded", "unchanged")  # same content, new bytes: an observation only
     assert len(ledger.snapshots("un")) == 1 and ledger.snapshots("un")[0].observation_count == 2

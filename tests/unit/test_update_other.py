@@ -3,10 +3,7 @@ and fetching from a local mirror with conditional requests."""
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,52 +11,16 @@ import pytest
 from sanctions_ledger.errors import FetchError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger.update import OFFICIAL_SOURCES, fetch_list, sources_for
+from tests.unit.mirror import Mirror
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 FILES = {"/sema-lmes.xml": FIX / "ca" / "sema_small.xml", "/consolidated.csv": FIX / "csl" / "csl_small.csv"}
 
 
-class Mirror:
-    """A local mirror of official files: ETag + If-None-Match, 404 for anything else."""
-
-    def __init__(self) -> None:
-        self.bodies = {path: f.read_bytes() for path, f in FILES.items()}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        mirror = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                mirror.requests.append((self.path, dict(self.headers)))
-                body = mirror.bodies.get(self.path)
-                if body is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def mirror() -> Iterator[Mirror]:
-    m = Mirror()
-    yield m
-    m.server.shutdown()
-    m.server.server_close()
+    with Mirror({path: f.read_bytes() for path, f in FILES.items()}) as m:
+        yield m
 
 
 def test_official_urls_are_known() -> None:
@@ -107,7 +68,7 @@ def test_fetch_from_mirror_with_conditional_requests(
     assert csl.status == "loaded" and csl.load is not None and csl.load.entities_stored == 4
     assert {s.list for s in ledger.snapshots()} == {"ca-sema", "us-csl"}
     # a new publication on the mirror is a new snapshot
-    mirror.bodies["/sema-lmes.xml"] = mirror.bodies["/sema-lmes.xml"].replace(
+    mirror.files["/sema-lmes.xml"] = mirror.files["/sema-lmes.xml"].replace(
         b"Bank Rossiya", b"Bank Rossiya AO"
     )
     third = fetch_list(ledger, "ca-sema", tmp_path)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 import zipfile
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +16,7 @@ from click.testing import CliRunner
 from sanctions_ledger.errors import FetchError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger.update import FORMAT_SOURCES, OFAC_SLS_EXPORTS, fetch_list
+from tests.unit.mirror import Mirror
 
 GOOD = Path(__file__).resolve().parents[1] / "fixtures" / "ofac" / "sls" / "good"
 
@@ -29,44 +28,20 @@ def _zipped(name: str, data: bytes) -> bytes:
     return buf.getvalue()
 
 
-class Mirror:
-    """Serves ``files`` (name -> bytes) with ETag and Last-Modified, honouring If-None-Match."""
+class SlsMirror(Mirror):
+    """The official export folder: files by name, with a fixed Last-Modified."""
 
     def __init__(self) -> None:
-        self.files = {
+        files = {
             "CONS_ENHANCED.ZIP": (GOOD / "CONS_ENHANCED.ZIP").read_bytes(),
             "CONS_ADVANCED.ZIP": _zipped("CONS_ADVANCED.XML", (GOOD / "cons_advanced.xml").read_bytes()),
         }
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        mirror = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                name = self.path.rsplit("/", 1)[-1]
-                mirror.requests.append((name, dict(self.headers)))
-                body = mirror.files.get(name)
-                if body is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", "Fri, 10 Jan 2025 12:00:00 GMT")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/api/PublicationPreview/exports/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(
+            files,
+            key=lambda path: path.rsplit("/", 1)[-1],
+            last_modified=lambda body: "Fri, 10 Jan 2025 12:00:00 GMT",
+            prefix="/api/PublicationPreview/exports/",
+        )
 
     def sources(self, list_name: str, fmt: str) -> dict[str, str]:
         """The official sources of (list, format) with the host replaced by this mirror."""
@@ -77,10 +52,9 @@ class Mirror:
 
 
 @pytest.fixture
-def mirror() -> Iterator[Mirror]:
-    m = Mirror()
-    yield m
-    m.server.shutdown()
+def mirror() -> Iterator[SlsMirror]:
+    with SlsMirror() as m:
+        yield m
 
 
 def test_official_sources() -> None:
@@ -97,7 +71,7 @@ def test_official_sources() -> None:
     ("fmt", "name"), [("ofac-enhanced-xml", "CONS_ENHANCED.ZIP"), ("ofac-advanced-xml", "CONS_ADVANCED.ZIP")]
 )
 def test_fetch_sls_format_then_conditional_requests(
-    ledger: Ledger, mirror: Mirror, tmp_path: Path, fmt: str, name: str
+    ledger: Ledger, mirror: SlsMirror, tmp_path: Path, fmt: str, name: str
 ) -> None:
     sources = mirror.sources("ofac-cons", fmt)
     first = fetch_list(ledger, "ofac-cons", tmp_path, sources=sources, fmt=fmt)
@@ -114,7 +88,9 @@ def test_fetch_sls_format_then_conditional_requests(
     assert entity.listed_on == "2006-04-12"
 
 
-def test_advanced_after_enhanced_is_the_same_content(ledger: Ledger, mirror: Mirror, tmp_path: Path) -> None:
+def test_advanced_after_enhanced_is_the_same_content(
+    ledger: Ledger, mirror: SlsMirror, tmp_path: Path
+) -> None:
     enh = fetch_list(
         ledger,
         "ofac-cons",
@@ -134,7 +110,7 @@ def test_advanced_after_enhanced_is_the_same_content(ledger: Ledger, mirror: Mir
     assert len(ledger.snapshots("ofac-cons")) == 1
 
 
-def test_unknown_format_and_missing_file(ledger: Ledger, mirror: Mirror, tmp_path: Path) -> None:
+def test_unknown_format_and_missing_file(ledger: Ledger, mirror: SlsMirror, tmp_path: Path) -> None:
     with pytest.raises(FetchError, match="no official source known for list 'un' in format"):
         fetch_list(ledger, "un", tmp_path, fmt="ofac-enhanced-xml")
     with pytest.raises(FetchError, match="HTTP 404"):
