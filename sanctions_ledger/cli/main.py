@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from sanctions_ledger import __version__
+from sanctions_ledger.cli.output import closed_pipe_is_quiet
 from sanctions_ledger.errors import SanctionsError
 from sanctions_ledger.ledger import Ledger, open_ledger
 
@@ -35,14 +36,26 @@ def get_ledger(ctx: click.Context) -> Ledger:
 
 
 class Group(click.Group):
-    """Turns every :class:`SanctionsError` into a message on stderr and its exit code."""
+    """Turns every :class:`SanctionsError` into a message on stderr and its exit code; a closed stdout
+    (``| head``) ends any command, its ``--help`` and ``--version`` included, quietly with exit 0."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with closed_pipe_is_quiet():
+            return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except SanctionsError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+        with closed_pipe_is_quiet():
+            try:
+                return super().invoke(ctx)
+            except SanctionsError as exc:
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(exc.exit_code)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
