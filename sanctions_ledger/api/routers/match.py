@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sanctions_ledger.api.auth import read_access
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.api.schemas import YENTE_EXAMPLE, YenteEntity, YenteMatchRequest
-from sanctions_ledger.errors import InputError, NotFoundError, SanctionsError
+from sanctions_ledger.errors import NotFoundError, SanctionsError
 from sanctions_ledger.model import Entity
+from sanctions_ledger.screening.limits import MAX_RESULTS, NameBudget, check_queries
 
 router = APIRouter(tags=["matching (yente-compatible)"], dependencies=[Depends(read_access)])
 
@@ -176,7 +177,7 @@ def _names(props: dict[str, str | list[Any]]) -> list[str]:
         joined = " ".join(p[0] for p in parts if p)
         if joined:
             names = [joined]
-    return names[:10]
+    return names
 
 
 def _first_valid(candidates: list[str], check: Any) -> str | None:
@@ -315,15 +316,18 @@ def post_match(
     dataset: str = Path(..., max_length=64, examples=["default"]),
     threshold: float | None = Query(None, ge=0.0, le=1.0, description="Score from which `match` is true"),
     cutoff: float | None = Query(None, ge=0.0, le=1.0, description="Lowest score returned (default 0.5)"),
-    limit: int | None = Query(None, ge=1, le=500, description="Results per query (default 5)"),
+    limit: int | None = Query(
+        None, ge=1, le=MAX_RESULTS, description=f"Results per query (default 5, at most {MAX_RESULTS})"
+    ),
     algorithm: str | None = Query(None, max_length=64, description="Accepted for compatibility"),
 ) -> Any:
     from sanctions_ledger.screening import DEFAULT_THRESHOLD
 
     lists = _lists_for(request, dataset)
-    batch_max = request.app.state.settings.batch_max_queries
-    if len(body.queries) > batch_max:
-        raise InputError(f"{len(body.queries)} queries in one request; at most {batch_max} are accepted")
+    check_queries(len(body.queries), request.app.state.settings.batch_max_queries)
+    budget = NameBudget()
+    for key, example in body.queries.items():  # the whole request is measured before anything is screened
+        budget.take(len(_names(example.properties)), repr(key))
     thr = (
         threshold
         if threshold is not None
