@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -50,12 +51,14 @@ class Group(click.Group):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with closed_pipe_is_quiet():
-            try:
+        try:
+            with closed_pipe_is_quiet():
                 return super().invoke(ctx)
-            except SanctionsError as exc:
+        except SanctionsError as exc:
+            # the exit code tells the error even when nobody reads stderr any more
+            with contextlib.suppress(BrokenPipeError):
                 click.echo(f"error: {exc}", err=True)
-                sys.exit(exc.exit_code)
+            sys.exit(exc.exit_code)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

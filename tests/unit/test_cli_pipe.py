@@ -94,3 +94,19 @@ def test_every_command_s_help_on_a_closed_pipe_exits_0(monkeypatch: pytest.Monke
                 cli.main([*path, "--help"], prog_name="sanctions")
             monkeypatch.undo()
         assert info.value.code == 0, path
+
+
+def test_an_error_keeps_its_exit_code_when_stdout_and_stderr_are_closed(env: dict[str, str]) -> None:
+    w = _closed_pipe()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "sanctions_ledger", "show", "ofac-sdn:999999"],
+            stdout=w,
+            stderr=w,
+            env=env,
+            check=False,
+            timeout=600,
+        )
+    finally:
+        os.close(w)
+    assert done.returncode == 4  # not found, though nobody could read the message
