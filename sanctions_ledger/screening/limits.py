@@ -6,8 +6,9 @@ way everywhere, before any of it is screened, with :class:`~sanctions_ledger.err
 (HTTP 413, CLI exit 2) saying what was counted, the bound, and what to do instead. Nothing is cut silently:
 a query with more names than are screened is refused, not screened on its first names only.
 
-Screening one name against every list costs about 15 ms of CPU, so the names a request may hold in all is
-what bounds its cost (``MAX_NAMES_PER_REQUEST`` names: a few seconds).
+What a request may hold in names, in all, is what bounds its cost: answering one name of a /match query
+against every list (screening it, then each result's entity and history) takes about 35 ms of CPU, so
+``MAX_NAMES_PER_REQUEST`` names cost a few seconds, as many as the largest /screen/batch (one name per query).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sanctions_ledger.errors import InputError, RequestTooLargeError
 MAX_NAME_LENGTH = 500  # characters of one name
 MAX_RESULTS = 100  # matches reported per query (``limit``)
 MAX_NAMES_PER_QUERY = 20  # names one query screens (a /match example's names, aliases, former names)
-MAX_NAMES_PER_REQUEST = 300  # names one request screens in all (/match, /screen/batch)
+MAX_NAMES_PER_REQUEST = 100  # names one request screens in all (/match, /screen/batch)
 MAX_QUERIES_PER_REQUEST = 100  # queries in one request (the API's default; SANCTIONS_API_BATCH_MAX)
 MAX_FILE_ROWS = 1_000_000  # rows of one batch file (screen-file, /screen/jobs)
 
