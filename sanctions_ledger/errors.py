@@ -40,6 +40,12 @@ class InputError(SanctionsError):
     http_status = 422
 
 
+class RequestTooLargeError(InputError):
+    """A request or batch file is over a bound of what one request may cost (see screening.limits)."""
+
+    http_status = 413
+
+
 class ParseError(SanctionsError):
     """A list file could not be read. Names the file and, when known, the line (1-based) and field."""
 

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Installs what Sanctions Ledger needs on a fresh Debian machine: system packages (PostgreSQL for the
-# team store and its tests, Chromium for the browser tests) and a virtual environment in .venv.
+# team store and its tests) and a virtual environment in .venv. `--browser` also installs Chromium, which
+# only the browser tests use (scripts/test.sh passes it; scripts/run.sh does not).
 # Safe to run again. Set SANCTIONS_SKIP_APT=1 to skip the system packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=1 ;;
+    *) echo "usage: bash scripts/install.sh [--browser]" >&2; exit 2 ;;
+  esac
+done
 if [ "${SANCTIONS_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null; then
   need=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-  [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ "$browser" = 0 ] || [ -x /usr/bin/chromium ] || need+=(chromium)
   if [ ${#need[@]} -gt 0 ]; then
     SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)
     export DEBIAN_FRONTEND=noninteractive
@@ -16,5 +24,12 @@ if [ "${SANCTIONS_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null; then
   fi
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -e '.[dev]'
+# Python packages: installed again only when pyproject.toml changed since the last install, so a second
+# run needs no network and cannot fail on it.
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -e "$stamp" ] || [ ! -x .venv/bin/sanctions ]; then
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[dev]'
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

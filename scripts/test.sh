@@ -3,7 +3,7 @@
 # on ../shared, PostgreSQL, browser) and the linters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+bash scripts/install.sh --browser
 SANCTIONS_TEST_PG=$(bash .ci/start-postgres)
 export SANCTIONS_TEST_PG
 .venv/bin/ruff check sanctions_ledger tests bench

@@ -177,7 +177,7 @@ def queue_snapshots(ledger: Ledger) -> int:
             r[0]
             for r in conn.execute(
                 select(at.webhook_notifications.c.key).where(
-                    at.webhook_notifications.c.key.like("snapshot:%")
+                    at.webhook_notifications.c.key.startswith("snapshot:", autoescape=True)
                 )
             )
         }

@@ -93,7 +93,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(SanctionsError)
     async def _sanctions(_: Request, exc: SanctionsError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return error_response(exc.http_status, type(exc).__name__, exc.message, exc.hint, headers)
+        # every 413 has one type, whether the body's size or a screening bound was over
+        type_ = _HTTP_TYPES[413] if exc.http_status == 413 else type(exc).__name__
+        return error_response(exc.http_status, type_, exc.message, exc.hint, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,6 +2,9 @@
 
 A declared ``Content-Length`` over the limit is refused before the body is read; a chunked body is counted
 as it streams and cut off at the limit.
+
+What a screening request may cost once read (names per query and per request, ``limit``, rows per batch
+file) is bounded below the API, in :mod:`sanctions_ledger.screening.limits`, the same for every entry point.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sanctions_ledger.screening.limits import MAX_NAME_LENGTH, MAX_QUERIES_PER_REQUEST, MAX_RESULTS
+
 SCREEN_EXAMPLE: dict[str, Any] = {
     "name": "Dalian Haibo International Freight",
     "type": "organization",
@@ -19,7 +21,9 @@ class ScreenRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SCREEN_EXAMPLE]})
 
-    name: str = Field(..., min_length=1, max_length=500, description="The name to screen, in any script.")
+    name: str = Field(
+        ..., min_length=1, max_length=MAX_NAME_LENGTH, description="The name to screen, in any script."
+    )
     type: str | None = Field(
         None, max_length=32, description="person, organization, vessel, aircraft or unknown"
     )
@@ -34,7 +38,9 @@ class ScreenRequest(BaseModel):
     )
     programs: list[str] = Field(default_factory=list, max_length=50, description="Only these programs")
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="Lowest score reported (default 0.80)")
-    limit: int | None = Field(None, ge=1, le=100, description="Most matches reported (default 10)")
+    limit: int | None = Field(
+        None, ge=1, le=MAX_RESULTS, description=f"Most matches reported (default 10, at most {MAX_RESULTS})"
+    )
 
     def values(self) -> dict[str, Any]:
         return {
@@ -72,7 +78,9 @@ class BatchRequest(BaseModel):
         },
     )
 
-    queries: list[BatchItem] = Field(..., min_length=1, description="At most SANCTIONS_API_BATCH_MAX (100)")
+    queries: list[BatchItem] = Field(
+        ..., min_length=1, description=f"At most SANCTIONS_API_BATCH_MAX ({MAX_QUERIES_PER_REQUEST})"
+    )
 
 
 class YenteEntity(BaseModel):
@@ -107,7 +115,7 @@ class YenteMatchRequest(BaseModel):
     weights: dict[str, float] = Field(default_factory=dict, description="Accepted for compatibility; ignored")
     threshold: float | None = Field(None, ge=0.0, le=1.0)
     cutoff: float | None = Field(None, ge=0.0, le=1.0)
-    limit: int | None = Field(None, ge=1, le=500)
+    limit: int | None = Field(None, ge=1, le=MAX_RESULTS)
     algorithm: str | None = Field(None, max_length=64)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sanctions_ledger.errors import ConfigError
+from sanctions_ledger.screening.limits import MAX_FILE_ROWS, MAX_QUERIES_PER_REQUEST
 
 
 def _int(name: str, default: int) -> int:
@@ -40,9 +41,9 @@ class ApiSettings:
     read_requires_key: bool = False
     max_json_bytes: int = 1_000_000
     max_upload_bytes: int = 50_000_000
-    batch_max_queries: int = 100
+    batch_max_queries: int = MAX_QUERIES_PER_REQUEST
     max_jobs: int = 4  # jobs queued or running at once
-    job_rows_max: int = 1_000_000
+    job_rows_max: int = MAX_FILE_ROWS
     cors_origins: tuple[str, ...] = ()
     jobs_dir: str | None = None  # default: a temporary folder (`sanctions serve` sets one it keeps)
     fast_screen: bool = True  # POST /screen's lean path (sanctions_ledger.api.fastpath); off: the route only

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from sanctions_ledger import __version__
+from sanctions_ledger.cli.output import closed_pipe_is_quiet
 from sanctions_ledger.errors import SanctionsError
 from sanctions_ledger.ledger import Ledger, open_ledger
 
@@ -35,13 +37,27 @@ def get_ledger(ctx: click.Context) -> Ledger:
 
 
 class Group(click.Group):
-    """Turns every :class:`SanctionsError` into a message on stderr and its exit code."""
+    """Turns every :class:`SanctionsError` into a message on stderr and its exit code; a closed stdout
+    (``| head``) ends any command, its ``--help`` and ``--version`` included, quietly with exit 0."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with closed_pipe_is_quiet():
+            return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with closed_pipe_is_quiet():
+                return super().invoke(ctx)
         except SanctionsError as exc:
-            click.echo(f"error: {exc}", err=True)
+            # the exit code tells the error even when nobody reads stderr any more
+            with contextlib.suppress(BrokenPipeError):
+                click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
 
 

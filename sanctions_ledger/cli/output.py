@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
 import click
 
@@ -32,3 +35,28 @@ def err(message: str) -> None:
 
 def progress_enabled() -> bool:
     return sys.stderr.isatty()
+
+
+@contextmanager
+def closed_pipe_is_quiet() -> Iterator[None]:
+    """A reader that closed our stdout early (``sanctions diff ... | head``) ends the command quietly with
+    exit 0, as with other Unix tools: no traceback, no message, and no failure under ``set -o pipefail``.
+
+    Whatever is still buffered is sent to the null device so that the interpreter's last flush cannot fail
+    again at exit."""
+    try:
+        yield
+        sys.stdout.flush()
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        _stdout_to_devnull_and_exit()
+
+
+def _stdout_to_devnull_and_exit() -> NoReturn:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    sys.exit(0)

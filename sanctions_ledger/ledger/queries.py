@@ -131,13 +131,45 @@ def resolve_snapshot(conn: Connection, list_name: str, ref: str, tz: str | None 
 
 
 def _members(conn: Connection, list_name: str, at: datetime, program: str | None = None) -> dict[str, int]:
+    """Entity id -> version id of the entities on the list at ``at``; with ``program``, only those whose
+    programs include exactly that one (case and all: ``%``, ``_`` and ``\\`` are plain characters)."""
     s, v = t.spans, t.entity_versions
     q = select(s.c.entity_id, s.c.version_id).where(
         s.c.list == list_name, s.c.first_at <= at, s.c.last_at >= at
     )
-    if program:
-        q = q.join(v, v.c.id == s.c.version_id).where(v.c.programs.like(f"% {program} %"))
-    return {eid: vid for eid, vid in conn.execute(q)}
+    if not program:
+        return {eid: vid for eid, vid in conn.execute(q)}
+    # The column holds " P1 P2 " for a cheap, escaped pre-filter; programs may hold spaces ("The ISIL
+    # (Da'esh) and Al-Qaida organisations"), so each candidate's own list of programs decides.
+    q = q.join(v, v.c.id == s.c.version_id).where(v.c.programs.contains(f" {program} ", autoescape=True))
+    candidates = {eid: vid for eid, vid in conn.execute(q)}
+    contents = _contents(conn, sorted(set(candidates.values())))
+    return {eid: vid for eid, vid in candidates.items() if program in contents[vid].get("programs", ())}
+
+
+def starts_with(column: Any, prefix: str) -> Any:
+    """``column`` begins with ``prefix``, compared exactly (case-sensitive on every backend, no wildcard
+    characters): LIKE is not used for user input anywhere."""
+    return func.substr(column, 1, len(prefix)) == prefix
+
+
+def audit_entries(conn: Connection, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
+    """The audit log, newest first; ``action`` keeps the entries whose action starts with it exactly."""
+    a = t.audit_log
+    q = select(a).order_by(a.c.id.desc()).limit(limit)
+    if action:
+        q = q.where(starts_with(a.c.action, action))
+    return [
+        {
+            "id": r.id,
+            "at": r.at.isoformat(),
+            "actor": r.actor,
+            "action": r.action,
+            "target": r.target,
+            "detail": json.loads(r.detail),
+        }
+        for r in conn.execute(q)
+    ]
 
 
 def _contents(conn: Connection, version_ids: list[int]) -> dict[int, dict[str, Any]]:

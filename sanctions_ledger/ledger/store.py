@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import DBAPIError
 
 from sanctions_ledger.errors import StoreError
@@ -196,22 +196,8 @@ class Ledger:
             return queries.state_token(c)
 
     def audit_entries(self, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
-        a = t.audit_log
-        q = select(a).order_by(a.c.id.desc()).limit(limit)
-        if action:
-            q = q.where(a.c.action.like(f"{action}%"))
         with self._read() as c:
-            return [
-                {
-                    "id": r.id,
-                    "at": r.at.isoformat(),
-                    "actor": r.actor,
-                    "action": r.action,
-                    "target": r.target,
-                    "detail": json.loads(r.detail),
-                }
-                for r in c.execute(q)
-            ]
+            return queries.audit_entries(c, limit, action)
 
 
 def open_ledger(url: str | None = None, *, migrate_schema: bool = True) -> Ledger:

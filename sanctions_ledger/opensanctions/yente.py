@@ -41,18 +41,18 @@ from sanctions_ledger.model import Entity
 from sanctions_ledger.opensanctions.export import FtmView, seen_for
 from sanctions_ledger.parsers import LISTS
 from sanctions_ledger.screening import ScreeningQuery
+from sanctions_ledger.screening.limits import MAX_QUERIES_PER_REQUEST, MAX_RESULTS, NameBudget
 
 ALGORITHM = "sanctions-ledger-v1"
 ALGORITHM_NAMES = {"best": ALGORITHM, "default": ALGORITHM, ALGORITHM: ALGORITHM}
 ALGORITHM_CONFIG: dict[str, Any] = {}  # our matcher takes no configuration parameters
 DEFAULT_THRESHOLD = 0.70
 DEFAULT_LIMIT = 5
-MAX_LIMIT = 500
+MAX_LIMIT = MAX_RESULTS  # one bound for every entry point (yente allows 500)
 SEARCH_LIMIT = 10
 SEARCH_FLOOR = 0.5  # a text search lists names scoring at least this
-MAX_BATCH = 100
+MAX_BATCH = MAX_QUERIES_PER_REQUEST
 CANDIDATES = 500  # candidates scored per name of an example
-MAX_NAMES = 10
 COLLECTIONS = ("default", "sanctions", "all")
 # OpenSanctions' names of the lists we hold
 OPENSANCTIONS = {
@@ -182,6 +182,18 @@ class Example:
         return {"id": self.key_id, "schema": self.schema.name, "properties": self.properties}
 
 
+def parse_examples(queries: Iterable[tuple[str, str | None, str, dict[str, Any]]]) -> dict[str, Example]:
+    """Each ``(key, id, schema, properties)`` query read as an example, its names counted against the
+    request's bounds (:mod:`sanctions_ledger.screening.limits`) before any is screened: none is cut."""
+    budget = NameBudget()
+    out: dict[str, Example] = {}
+    for key, raw_id, schema_name, properties in queries:
+        ex = parse_example(raw_id, schema_name, properties)
+        budget.take(len(ex.names), repr(key))
+        out[key] = ex
+    return out
+
+
 def parse_example(raw_id: str | None, schema_name: str, properties: dict[str, Any]) -> Example:
     """Clean an example as yente does; 400 when it cannot be matched."""
     schema = model.get(schema_name)
@@ -215,7 +227,7 @@ def parse_example(raw_id: str | None, schema_name: str, properties: dict[str, An
         )
     dob = next((d[:10] for d in props.get("birthDate", []) if re.match(r"^\d{4}(-\d{2}){0,2}", d)), None)
     country = next((c for p in COUNTRY_PROPS for c in props.get(p, []) if len(c) == 2), None)
-    return Example(raw_id, schema, props, names[:MAX_NAMES], dob, country, imo, ident)
+    return Example(raw_id, schema, props, names, dob, country, imo, ident)
 
 
 def _our_schema(schema: Schema) -> str:

@@ -80,8 +80,16 @@ def read_text(
 ) -> tuple[str, str]:
     """Read a whole file as text, trying ``encodings`` in order. Strips a UTF-8 BOM and a trailing Ctrl-Z.
 
-    Returns ``(text, encoding)``. Raises :class:`ParseError` naming the file and line of the first byte
-    that no encoding could decode.
+    Every parser of a text format reads through here, so each gets the same checks, all raising
+    :class:`ParseError` with the file and line:
+
+    - a NUL byte anywhere (a text list has none; a UTF-16 file, a binary or a damaged field has);
+    - a file that mixes UTF-8 lines with lines in another encoding (pasted or concatenated files): it is
+      refused rather than decoded one way, which would garble the other lines' names
+      (``Ã‘COMERCIAL`` for ``ÑCOMERCIAL``) without a word;
+    - bytes that no encoding in ``encodings`` can decode.
+
+    Returns ``(text, encoding)``.
     """
     data = path.read_bytes()
     if strip_eof:
@@ -91,14 +99,20 @@ def read_text(
             data = data.rstrip(b"\r\n").rstrip(b"\x1a")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    _reject_nul_bytes(data, path)
+    encodings = tuple(encodings)
     first_error: UnicodeDecodeError | None = None
     tried = []
     for enc in encodings:
         tried.append(enc)
         try:
-            return data.decode(enc), enc
+            text = data.decode(enc)
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
+            continue
+        if first_error is not None and tried[0].replace("_", "-").lower() in ("utf-8", "utf8"):
+            _reject_mixed_utf8(data, path, enc)
+        return text, enc
     assert first_error is not None
     line = data.count(b"\n", 0, first_error.start) + 1
     raise ParseError(
@@ -106,6 +120,53 @@ def read_text(
         path=path,
         line=line,
         hint="the file is not in the encoding this format uses; is it the right file?",
+    )
+
+
+MAX_LINES_NAMED = 5  # lines named per kind in a mixed-encoding error
+
+
+def _reject_nul_bytes(data: bytes, path: Path) -> None:
+    at = data.find(b"\x00")
+    if at < 0:
+        return
+    line_start = data.rfind(b"\n", 0, at) + 1
+    raise ParseError(
+        f"NUL byte at column {at - line_start + 1}: a text list never holds one",
+        path=path,
+        line=data.count(b"\n", 0, at) + 1,
+        hint="the file is UTF-16, binary or damaged; fetch it again or convert it to the list's encoding",
+    )
+
+
+def _reject_mixed_utf8(data: bytes, path: Path, fallback: str) -> None:
+    """``data`` is not valid UTF-8 as a whole; refuse it if some of its lines are (non-ASCII) UTF-8."""
+    utf8_lines: list[int] = []
+    other_lines: list[int] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if raw.isascii():
+            continue
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            other_lines.append(number)
+        else:
+            utf8_lines.append(number)
+    if not utf8_lines:
+        return
+
+    def named(lines: list[int]) -> str:
+        shown = ", ".join(str(n) for n in lines[:MAX_LINES_NAMED])
+        more = len(lines) - MAX_LINES_NAMED
+        return shown + (f" and {more} more" if more > 0 else "")
+
+    raise ParseError(
+        f"mixed text encodings: line(s) {named(utf8_lines)} are UTF-8, line(s) {named(other_lines)} are "
+        f"not (probably {fallback}); refused rather than guessing which reading of each name is right",
+        path=path,
+        line=other_lines[0],
+        hint="an official file is in one encoding: fetch it again, or convert the odd lines so that the "
+        "whole file is UTF-8",
     )
 
 
@@ -119,7 +180,8 @@ def require_nonempty(path: Path) -> None:
 
 
 def reject_nul(text: str, path: Path, expected: str) -> None:
-    """A NUL byte means a UTF-16 (or binary) file where text was expected."""
+    """A NUL byte means a UTF-16 (or binary) file where text was expected. (:func:`read_text` already
+    refuses NUL bytes; this is for text that came another way.)"""
     if "\x00" in text:
         raise ParseError(
             f"file contains NUL bytes (UTF-16?), expected {expected}",

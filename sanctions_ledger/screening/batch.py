@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from tqdm import tqdm
 
 from sanctions_ledger.errors import InputError, SanctionsError
+from sanctions_ledger.screening.limits import MAX_FILE_ROWS, check_file_rows
 from sanctions_ledger.screening.query import ScreeningQuery
 from sanctions_ledger.screening.screen import Screener
 
@@ -33,20 +34,21 @@ Row = tuple[int, dict[str, str] | None, str | None]  # (row number, values, erro
 _WORKER: Screener | None = None
 
 
-def read_rows(path: Path) -> Iterator[Row]:
+def read_rows(path: Path, max_rows: int = MAX_FILE_ROWS) -> Iterator[Row]:
     """Rows of a screening CSV: ``(row_number, values, None)`` or ``(row_number, None, error)``.
 
-    Raises :class:`InputError` naming the file when it cannot be read or has no ``name`` column.
+    Raises :class:`InputError` naming the file when it cannot be read or has no ``name`` column, and
+    :class:`~sanctions_ledger.errors.RequestTooLargeError` on reaching a row past ``max_rows``.
     """
     try:
         f = path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file ({exc.strerror})") from exc
     with f:
-        yield from _rows(f, str(path))
+        yield from _rows(f, str(path), max_rows)
 
 
-def _rows(f: TextIO, where: str) -> Iterator[Row]:
+def _rows(f: TextIO, where: str, max_rows: int = MAX_FILE_ROWS) -> Iterator[Row]:
     csv.field_size_limit(1 << 20)
     reader = csv.reader(f)
     try:
@@ -70,8 +72,10 @@ def _rows(f: TextIO, where: str) -> Iterator[Row]:
         except StopIteration:
             return
         except csv.Error as exc:
+            check_file_rows(n, where, max_rows)
             yield n, None, f"row {n} is not valid CSV: {exc}"
             continue
+        check_file_rows(n, where, max_rows)
         if not values or all(not v.strip() for v in values):
             yield n, None, f"row {n} is empty"
             continue
@@ -229,8 +233,14 @@ def screen_file(
     workers: int = 2,
     progress: bool = True,
     chunk_size: int = CHUNK_SIZE,
+    max_rows: int = MAX_FILE_ROWS,
 ) -> dict[str, int]:
-    """Screen ``in_path`` into ``out_path`` (``.csv`` -> CSV, else JSONL); returns counts."""
+    """Screen ``in_path`` into ``out_path`` (``.csv`` -> CSV, else JSONL); returns counts.
+
+    The file is read once before anything is screened or written, so one over a bound (see
+    :mod:`sanctions_ledger.screening.limits`) is refused whole."""
+    for _row in read_rows(in_path, max_rows):
+        pass
     rows = read_rows(in_path)
     first = next(rows, None)  # raises InputError for a bad header before any output is written
     counts = {"rows": 0, "errors": 0, "with_matches": 0}
@@ -258,6 +268,8 @@ def screen_file(
     return counts
 
 
-def screen_text(screener: Screener, text: str) -> list[dict[str, Any]]:
-    """Screen CSV given as text (tests, API uploads)."""
-    return list(screen_rows(screener, _rows(io.StringIO(text), "<input>")))
+def screen_text(screener: Screener, text: str, max_rows: int = MAX_FILE_ROWS) -> list[dict[str, Any]]:
+    """Screen CSV given as text (tests, API uploads); read whole first, so one over a bound is refused
+    before any row is screened."""
+    rows = list(_rows(io.StringIO(text), "<input>", max_rows))
+    return list(screen_rows(screener, rows))

@@ -10,8 +10,8 @@ from sanctions_ledger.errors import InputError
 from sanctions_ledger.model import SCHEMAS, PartialDate
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.aliases import canonical_list
+from sanctions_ledger.screening.limits import MAX_NAME_LENGTH, check_results
 
-MAX_NAME_LENGTH = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _DOB = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?\s*$")
 _TYPE_ALIASES = {"individual": "person", "entity": "organization", "company": "organization", "": "unknown"}
@@ -59,7 +59,7 @@ class ScreeningQuery:
             lists=tuple(canonical_list(x) for x in lists if x),
             programs=tuple(p.upper() for p in programs if p),
             threshold=check_threshold(threshold),
-            limit=check_limit(limit),
+            limit=check_results(limit),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,10 +128,4 @@ def parse_country(value: str | None) -> str | None:
 def check_threshold(value: float | None) -> float | None:
     if value is not None and not 0.0 <= value <= 1.0:
         raise InputError(f"threshold {value} is outside 0..1")
-    return value
-
-
-def check_limit(value: int | None) -> int | None:
-    if value is not None and value < 1:
-        raise InputError(f"limit {value} must be at least 1")
     return value

@@ -13,7 +13,6 @@ import importlib.util
 import io
 import multiprocessing as mp
 import tarfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -109,27 +108,34 @@ SET_B = list(range(1, 201)) + list(range(1001, 1051))
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def _loader(url: str, seconds: float) -> int:
+LOADS = 6  # snapshots the loader writes while the reader reads
+MIN_READS = 3
+
+
+def _loader(url: str, reading: Any, done: Any) -> int:
+    """Once the reader reads, writes LOADS snapshots (alternating sets) and runs the monitor after each;
+    then says it is done."""
     lg = open_ledger(url, migrate_schema=False)
     mon = Monitor(lg)
-    stop = time.monotonic() + seconds
-    i = 1
-    while time.monotonic() < stop:
-        lg.record(_parsed(SET_B if i % 2 else SET_A), T0 + timedelta(minutes=i), actor="loader")
-        mon.run(actor="loader")
-        i += 1
-    lg.close()
-    return i - 1
+    reading.wait()
+    try:
+        for i in range(1, LOADS + 1):
+            lg.record(_parsed(SET_B if i % 2 else SET_A), T0 + timedelta(minutes=i), actor="loader")
+            mon.run(actor="loader")
+    finally:
+        done.set()
+        lg.close()
+    return LOADS
 
 
-def _reader(url: str, seconds: float) -> tuple[int, list[str]]:
+def _reader(url: str, reading: Any, done: Any) -> tuple[int, list[str]]:
+    """Reads until the loader is done, and at least MIN_READS times: counts, not seconds, decide."""
     lg = open_ledger(url, migrate_schema=False)
     allowed = {len(SET_A), len(SET_B)}
     bad: list[str] = []
     reads = 0
     far = datetime(2100, 1, 1, tzinfo=UTC)
-    stop = time.monotonic() + seconds
-    while time.monotonic() < stop:
+    while reads < MIN_READS or not done.is_set():
         snap, ids = lg.asof("ofac-sdn", far)
         if len(ids) != snap.entity_count or len(ids) not in allowed:
             bad.append(f"asof: snapshot #{snap.id} says {snap.entity_count}, read {len(ids)}")
@@ -138,6 +144,7 @@ def _reader(url: str, seconds: float) -> tuple[int, list[str]]:
             bad.append(f"entities_at: {n}")
         list_alerts(lg, status="all", limit=5)
         reads += 1
+        reading.set()
     lg.close()
     return reads, bad
 
@@ -150,12 +157,14 @@ def test_readers_see_whole_snapshots_while_loading(db_url: str, tmp_path: Path) 
     Monitor(lg).load_watchlist("bank", wl, create=True, actor="setup")
     lg.close()
     ctx = mp.get_context("spawn")
-    with ctx.Pool(2) as pool:
-        loads = pool.apply_async(_loader, (db_url, 4.0))
-        reads = pool.apply_async(_reader, (db_url, 4.0))
-        n_loads = loads.get(timeout=120)
-        n_reads, bad = reads.get(timeout=120)
-    assert n_loads >= 3 and n_reads >= 3, (n_loads, n_reads)
+    with ctx.Manager() as manager, ctx.Pool(2) as pool:
+        reading, done = manager.Event(), manager.Event()
+        loads = pool.apply_async(_loader, (db_url, reading, done))
+        reads = pool.apply_async(_reader, (db_url, reading, done))
+        # the bound only stops a hung test: a busy machine is slower, never wrong
+        n_loads = loads.get(timeout=1800)
+        n_reads, bad = reads.get(timeout=1800)
+    assert n_loads == LOADS and n_reads >= MIN_READS, (n_loads, n_reads)
     assert bad == []
     lg = open_ledger(db_url)
     assert Monitor(lg).status()["pending_snapshots"] == []
@@ -174,13 +183,15 @@ def _killable_child(url: str) -> None:
 
     real = alerts.upsert_hits
 
-    def slow(*args: Any, **kwargs: Any) -> dict[str, int]:
+    def paused(*args: Any, **kwargs: Any) -> dict[str, int]:
         out: dict[str, int] = real(*args, **kwargs)
         print("in-transaction", flush=True)
-        time.sleep(0.3)
+        # wait, inside the transaction, for the parent: a line means go on; the parent kills us instead
+        # at the point it wants, so no sleep decides where the kill lands
+        sys.stdin.readline()
         return out
 
-    alerts.upsert_hits = slow
+    alerts.upsert_hits = paused
     lg = open_ledger(url, migrate_schema=False)
     Monitor(lg).run(actor="child", progress=lambda s, r: print(f"done {s.id}", flush=True))
     sys.exit(0)
@@ -204,16 +215,20 @@ def test_killed_monitor_resumes_without_duplicates(tmp_path: Path) -> None:
     wl.write_text("id,name\n" + "".join(f"c{i},{_word(i)} {_word(i * 7 + 3)}\n" for i in range(1, 1100, 3)))
     Monitor(lg).load_watchlist("bank", wl, create=True, actor="setup")
     code = f"from tests.integration.test_monitoring_real import _killable_child; _killable_child({url!r})"
-    child = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdin is not None
     seen = 0
     for line in child.stdout:
         if line.startswith("in-transaction"):
             seen += 1
-            if seen == 3:  # inside the third snapshot's transaction
+            if seen == 3:  # inside the third snapshot's transaction, where the child waits for us
                 child.send_signal(signal.SIGKILL)
                 break
-    child.wait(timeout=60)
+            child.stdin.write("go\n")
+            child.stdin.flush()
+    child.wait(timeout=600)
     assert child.returncode == -signal.SIGKILL
     mon = Monitor(lg)
     assert mon.status()["pending_snapshots"][:1] == [3]  # two committed, the third rolled back

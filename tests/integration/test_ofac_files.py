@@ -176,11 +176,12 @@ def test_comments_join_exactly() -> None:
         assert len(main[ent]) == 1000
 
 
-def test_2024_performance_and_quality() -> None:
+def test_2024_counts_and_quality() -> None:
     s = next(x for x in SETS if x.key == "ofac-sdn/2024-07-02")
     parsed = _parsed(s)
     assert len(parsed.entities) == 15443
-    assert _SECONDS[s.key] < 5.0, _SECONDS[s.key]  # ~1 s on an idle dev box; generous for loaded machines
+    # speed is measured by the benchmarks, not asserted here: a busy machine is slower, never wrong
+    print(f"\nparsed {s.key} in {_SECONDS[s.key]:.2f} s")
     assert parsed.counts["unparsed_clauses"] / parsed.counts["remark_clauses"] < 0.02
 
 

@@ -133,7 +133,8 @@ def test_webhook_signed_retried_and_logged(ledger: Ledger, receiver: Receiver) -
     assert audit == "webhooks.register"
     seed(ledger)  # a snapshot and an action recorded after registration
     sleeps: list[float] = []
-    r = wh.dispatch(ledger, max_attempts=3, backoff=0.01, sleep=sleeps.append)
+    # a generous timeout: the receiver runs in this process, and a busy machine answers slower, never wrong
+    r = wh.dispatch(ledger, max_attempts=3, backoff=0.01, sleep=sleeps.append, timeout=300)
     assert r.delivered == 1 and r.failed == 0 and r.attempts == 2
     assert sleeps == [0.01]
     assert [h["ok_signature"] for h in receiver.hits] == [True, True]

@@ -31,7 +31,16 @@ Ocean Star Shipping,r7,,,
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    with dask_client(n_workers=2, processes=False) as c:
+    import dask
+
+    # Dask's own connect/transfer timeouts (30 s) only guard against a hang here: a busy machine is slower,
+    # never wrong
+    with (
+        dask.config.set(
+            {"distributed.comm.timeouts.connect": "600s", "distributed.comm.timeouts.tcp": "600s"}
+        ),
+        dask_client(n_workers=2, processes=False) as c,
+    ):
         yield c
 
 

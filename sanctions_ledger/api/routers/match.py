@@ -24,7 +24,7 @@ from sanctions_ledger.opensanctions.yente import (
     YenteError,
     algorithm,
     check_config,
-    parse_example,
+    parse_examples,
     parse_since,
     scope,
 )
@@ -143,7 +143,7 @@ def post_match(
             changed_since=parse_since(changed_since),
             exclude_entity_ids=tuple(exclude_entity_ids),
         )
-        examples = {k: parse_example(ex.id, ex.schema_, ex.properties) for k, ex in body.queries.items()}
+        examples = parse_examples((k, ex.id, ex.schema_, ex.properties) for k, ex in body.queries.items())
         responses = {k: svc.match(ex, opts) for k, ex in examples.items()}
     except SanctionsError as exc:
         return refusal(exc)

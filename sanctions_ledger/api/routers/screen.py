@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 
 from sanctions_ledger.api.auth import read_access
 from sanctions_ledger.api.jobs import JobManager
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.api.schemas import BatchRequest, ScreenRequest
 from sanctions_ledger.errors import SanctionsError
+from sanctions_ledger.screening.limits import NameBudget, check_queries
 
 router = APIRouter(tags=["screening"], dependencies=[Depends(read_access)])
 
@@ -89,13 +89,10 @@ async def post_screen(request: Request, body: ScreenRequest) -> Any:
     ),
 )
 def post_batch(request: Request, body: BatchRequest) -> Any:
-    limit = request.app.state.settings.batch_max_queries
-    if len(body.queries) > limit:
-        raise HTTPException(
-            413,
-            detail=f"{len(body.queries)} queries in one request; at most {limit} are accepted "
-            "(upload a CSV to /screen/jobs for more)",
-        )
+    check_queries(len(body.queries), request.app.state.settings.batch_max_queries)
+    budget = NameBudget()
+    for i, q in enumerate(body.queries, start=1):
+        budget.take(1, str(q.id if q.id is not None else i))
     out = []
     for i, q in enumerate(body.queries, start=1):
         qid: str | int = q.id if q.id is not None else i
