@@ -34,6 +34,15 @@ def client(ledger: Ledger) -> Iterator[TestClient]:
         yield c
 
 
+def yente_error(resp: Any, status: int) -> dict[str, Any]:
+    """yente's error answer (``detail``, with our error object beside it), or our own error object when the
+    request is refused before it reaches the route (a body over the size bound)."""
+    assert resp.status_code == status, resp.text
+    body = resp.json()
+    assert "detail" not in body or body["detail"] == body["error"]["message"]
+    return dict(body["error"])
+
+
 def _example(n_names: int) -> dict[str, Any]:
     return {"schema": "Person", "properties": {"name": [f"Kim Jong Un {i}" for i in range(n_names)]}}
 
@@ -42,7 +51,7 @@ def test_match_query_with_too_many_names_is_refused_not_cut(client: TestClient) 
     ok = client.post("/match/default", json={"queries": {"q": _example(MAX_NAMES_PER_QUERY)}})
     assert ok.status_code == 200, ok.text
     r = client.post("/match/default", json={"queries": {"q": _example(MAX_NAMES_PER_QUERY + 1)}})
-    e = assert_error(r, 413, "PayloadTooLarge")
+    e = yente_error(r, 413)
     assert f"query 'q' has {MAX_NAMES_PER_QUERY + 1} names" in str(e["message"])
     assert f"at most {MAX_NAMES_PER_QUERY}" in str(e["message"])
 
@@ -52,17 +61,17 @@ def test_match_request_names_in_all_are_bounded(client: TestClient) -> None:
     n_queries = MAX_NAMES_PER_REQUEST // per + 1
     assert n_queries <= MAX_QUERIES_PER_REQUEST
     body = {"queries": {f"q{i}": _example(per) for i in range(n_queries)}}
-    e = assert_error(client.post("/match/default", json=body), 413, "PayloadTooLarge")
+    e = yente_error(client.post("/match/default", json=body), 413)
     assert f"more than {MAX_NAMES_PER_REQUEST} names" in str(e["message"])
     # 100 queries x 600 names: refused at once
     body = {"queries": {f"q{i}": _example(600) for i in range(100)}}
-    assert_error(client.post("/match/default", json=body), 413, "PayloadTooLarge")
+    yente_error(client.post("/match/default", json=body), 413)
 
 
 def test_match_queries_per_request(client: TestClient) -> None:
     body = {"queries": {f"q{i}": _example(1) for i in range(MAX_QUERIES_PER_REQUEST + 1)}}
-    e = assert_error(client.post("/match/default", json=body), 413, "PayloadTooLarge")
-    assert f"at most {MAX_QUERIES_PER_REQUEST}" in str(e["message"])
+    e = yente_error(client.post("/match/default", json=body), 400)  # as yente answers a batch too large
+    assert f"limit: {MAX_QUERIES_PER_REQUEST}" in str(e["message"])
 
 
 @pytest.mark.parametrize("where", ["query", "body"])
