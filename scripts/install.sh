@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Sanctions Ledger needs on a fresh Debian machine: system packages (PostgreSQL for the
-# team store and its tests) and a virtual environment in .venv. `--browser` also installs Chromium, which
+# team store and its tests; ICU for PyICU) and a virtual environment in .venv. `--browser` also installs Chromium, which
 # only the browser tests use (scripts/test.sh passes it; scripts/run.sh does not).
 # Safe to run again. Set SANCTIONS_SKIP_APT=1 to skip the system packages.
 set -euo pipefail
@@ -15,6 +15,9 @@ done
 if [ "${SANCTIONS_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null; then
   need=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  # followthemoney needs PyICU, built from source against ICU
+  { command -v pkg-config >/dev/null && pkg-config --exists icu-uc; } || need+=(libicu-dev pkg-config)
+  command -v g++ >/dev/null || need+=(g++)
   [ "$browser" = 0 ] || [ -x /usr/bin/chromium ] || need+=(chromium)
   if [ ${#need[@]} -gt 0 ]; then
     SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)
