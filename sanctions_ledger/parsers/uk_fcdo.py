@@ -45,6 +45,7 @@ from sanctions_ledger.parsers.records import (
     new_entity,
     one_file_list,
 )
+from sanctions_ledger.parsers.uk_hmt import dmy_day
 from sanctions_ledger.parsers.un_xml import detect_script, lower_snake
 from sanctions_ledger.parsers.xmlsafe import XmlNode, clean
 from sanctions_ledger.parsers.xmlstream import iter_children
@@ -88,17 +89,6 @@ _PROPERTY_KEYS = {
 }
 
 
-def day(text: str) -> str | None:
-    """ISO ``YYYY-MM-DD`` from ``dd/mm/yyyy``; ``None`` when not a valid full date."""
-    m = _DMY.match(text.strip())
-    if not m:
-        return None
-    try:
-        return PartialDate.of(int(m[3]), int(m[2]), int(m[1])).value
-    except ValueError:
-        return None
-
-
 def parse_dob(text: str) -> PartialDate | None:
     """``dd/mm/yyyy``, ``dd/mm/1968``, ``dd/09/1958``, ``1985`` -> PartialDate; ``None`` if not a date."""
     m = _DOB.match(text.strip())
@@ -135,7 +125,7 @@ def _date_field(node: XmlNode, tag: str, path: Path, uid: str) -> str | None:
     text = clean(child.text) if child is not None else ""
     if not text:
         return None
-    iso = day(text)
+    iso = dmy_day(text)
     if iso is None:
         assert child is not None
         raise ParseError(
@@ -328,7 +318,7 @@ def parse(path: Path, *, list_name: str = "uk-fcdo") -> ParsedList:
             records += 1
             entities.append(_designation(item, path, list_name, warnings))
         elif item.tag == "DateGenerated":
-            iso = day(clean(item.text))
+            iso = dmy_day(clean(item.text))
             if iso is None:
                 raise ParseError(
                     f"<DateGenerated> {clean(item.text)!r} is not a dd/mm/yyyy date",

@@ -97,7 +97,7 @@ _NUMBER = re.compile(r"(?:\b[A-Z]{1,3}[- ])?\b[\w\-/.]*\d[\w\-/.]*(?: \d[\w\-/.]
 _PARENS = re.compile(r"\(([^()]*)\)")
 
 
-def _day(text: str) -> str | None:
+def dmy_day(text: str) -> str | None:
     """ISO ``YYYY-MM-DD`` from ``dd/mm/yyyy``; ``None`` when not a valid full date."""
     m = _DMY.match(text.strip())
     if not m:
@@ -260,7 +260,7 @@ class _Reader:
             ent.programs.append(regime)
         self._add_listed(group, clean(row.get("Listed On")), line)
         updated = clean(row.get("Last Updated"))
-        ent.add_property("last_updated", _day(updated) or updated)
+        ent.add_property("last_updated", dmy_day(updated) or updated)
         for col in self.header:
             if col not in KNOWN and col:
                 ent.add_property(lower_snake(col), clean(row.get(col)))
@@ -298,7 +298,7 @@ class _Reader:
     def _add_listed(self, group: _Group, text: str, line: int) -> None:
         if not text:
             return
-        day = _day(text)
+        day = dmy_day(text)
         if day is None:
             self.warn(line, f"Listed On {text!r} is not a dd/mm/yyyy date; kept verbatim")
             group.entity.add_property("listed_on_text", text)
@@ -319,7 +319,7 @@ def _published_at(first_line: str, path: Path) -> datetime:
             line=1,
             hint="is this an OFSI ConList.csv file?",
         )
-    day = _day(cells[1])
+    day = dmy_day(cells[1])
     if day is None:
         raise ParseError(f"'Last Updated' date {cells[1]!r} is not dd/mm/yyyy", path=path, line=1)
     return datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(ZONE))
