@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import importlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,6 +208,28 @@ def _ftm_file(path: Path) -> bool:
     return ftm_json.sniff(path) is not None
 
 
+# format -> (module of this package, function): the parser of a one-file format, called with the file and
+# ``list_name``; imported when first used, so loading one format does not import every reader
+_PARSERS: dict[str, tuple[str, str]] = {
+    "ofac-xml": ("ofac_xml", "parse"),
+    "ofac-advanced-xml": ("ofac_advanced", "parse"),
+    "ofac-enhanced-xml": ("ofac_enhanced", "parse"),
+    "un-xml": ("un_xml", "parse"),
+    "uk-hmt-csv": ("uk_hmt", "parse"),
+    "uk-ofsi-xlsx": ("uk_ofsi_2022", "parse"),
+    "uk-ofsi-csv": ("uk_ofsi_2022", "parse_csv"),
+    "uk-fcdo-xml": ("uk_fcdo", "parse"),
+    "eu-fsf-xml": ("eu_fsf", "parse"),
+    "bis-dpl": ("bis_dpl", "parse"),
+    "us-csl": ("us_csl", "parse"),
+    "au-dfat-xlsx": ("au_dfat", "parse"),
+    "ca-sema-xml": ("ca_sema", "parse"),
+    "jp-mof-xls": ("jp_mof", "parse"),
+    "ch-seco-xml": ("ch_seco", "parse"),
+    "ftm-json": ("ftm_json", "parse"),
+}
+
+
 def parse_set(ls: ListSet) -> ParsedList:
     """Parse one list set with its format's parser."""
     if ls.list is None:
@@ -221,49 +244,10 @@ def parse_set(ls: ListSet) -> ParsedList:
             comments=ls.files.get("comments"),
             list_name=ls.list,
         )
-    elif ls.format == "ofac-xml":
-        from sanctions_ledger.parsers import ofac_xml
-
-        parsed = ofac_xml.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format == "un-xml":
-        from sanctions_ledger.parsers import un_xml
-
-        parsed = un_xml.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format == "uk-hmt-csv":
-        from sanctions_ledger.parsers import uk_hmt
-
-        parsed = uk_hmt.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format == "bis-dpl":
-        from sanctions_ledger.parsers import bis_dpl
-
-        parsed = bis_dpl.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format == "eu-fsf-xml":
-        from sanctions_ledger.parsers import eu_fsf
-
-        parsed = eu_fsf.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format == "uk-fcdo-xml":
-        from sanctions_ledger.parsers import uk_fcdo
-
-        parsed = uk_fcdo.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format == "uk-ofsi-xlsx":
-        from sanctions_ledger.parsers import uk_ofsi_2022
-
-        parsed = uk_ofsi_2022.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format == "uk-ofsi-csv":
-        from sanctions_ledger.parsers import uk_ofsi_2022
-
-        parsed = uk_ofsi_2022.parse_csv(ls.files["main"], list_name=ls.list)
-    elif ls.format in ("ofac-advanced-xml", "ofac-enhanced-xml"):
-        from sanctions_ledger.parsers import ofac_advanced, ofac_enhanced
-
-        sls = ofac_advanced if ls.format == "ofac-advanced-xml" else ofac_enhanced
-        parsed = sls.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format == "ftm-json":
-        from sanctions_ledger.parsers import ftm_json
-
-        parsed = ftm_json.parse(ls.files["main"], list_name=ls.list)
-    elif ls.format in other_lists.FORMATS:
-        parsed = other_lists.parse(ls.format, ls.files["main"], ls.list)
+    elif ls.format in _PARSERS:
+        module, function = _PARSERS[ls.format]
+        parse = getattr(importlib.import_module(f"sanctions_ledger.parsers.{module}"), function)
+        parsed = parse(ls.files["main"], list_name=ls.list)
     else:  # pragma: no cover - detect() only yields known formats
         raise UnknownFormatError(f"no parser for format {ls.format!r}", path=ls.files["main"])
     parsed.check_unique()

@@ -1,4 +1,4 @@
-"""Content detection and dispatch for the lists of Canada (SEMA XML), Australia (DFAT xlsx), Japan (MOF
+"""Content detection for the lists of Canada (SEMA XML), Australia (DFAT xlsx), Japan (MOF
 xls), the US Consolidated Screening List (CSV / CSV.gz) and Switzerland (SECO XML).
 
 :func:`sniff` is asked first by :func:`sanctions_ledger.parsers.sniff`; it answers ``None`` for a file of
@@ -14,7 +14,6 @@ import zlib
 from pathlib import Path
 
 from sanctions_ledger.errors import ParseError
-from sanctions_ledger.parsers.base import ParsedList
 from sanctions_ledger.parsers.un_xml import detect_script
 
 # list name -> (authority, time zone of its dates)
@@ -91,28 +90,3 @@ def sniff(path: Path, head: bytes) -> tuple[str, str] | None:
         if b"<data-set" in lower and b"<record" in lower:
             return "ca-sema-xml", "ca-sema"
     return None
-
-
-def parse(fmt: str, path: Path, list_name: str) -> ParsedList:
-    """Run this module's parser for ``fmt``."""
-    if fmt == "us-csl":
-        from sanctions_ledger.parsers import us_csl
-
-        return us_csl.parse(path, list_name=list_name)
-    if fmt == "au-dfat-xlsx":
-        from sanctions_ledger.parsers import au_dfat
-
-        return au_dfat.parse(path, list_name=list_name)
-    if fmt == "ca-sema-xml":
-        from sanctions_ledger.parsers import ca_sema
-
-        return ca_sema.parse(path, list_name=list_name)
-    if fmt == "jp-mof-xls":
-        from sanctions_ledger.parsers import jp_mof
-
-        return jp_mof.parse(path, list_name=list_name)
-    if fmt == "ch-seco-xml":
-        from sanctions_ledger.parsers import ch_seco
-
-        return ch_seco.parse(path, list_name=list_name)
-    raise ValueError(f"not a format of this module: {fmt!r}")

@@ -501,3 +501,13 @@ def test_composite_ids_work_in_api_and_web_paths(ledger: Ledger) -> None:
             r = c.get("/entities/" + urllib.parse.quote(eid))
             assert r.status_code == 200 and r.json()["id"] == eid
             assert c.get("/ui/entities/" + urllib.parse.quote(eid)).status_code == 200
+
+
+def test_every_format_has_a_parser() -> None:
+    import importlib
+
+    from sanctions_ledger.parsers import _PARSERS, FORMATS
+
+    assert set(FORMATS) == {"ofac-csv", *_PARSERS}
+    for module, function in _PARSERS.values():
+        assert callable(getattr(importlib.import_module(f"sanctions_ledger.parsers.{module}"), function))
