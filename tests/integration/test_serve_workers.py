@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,15 +15,8 @@ import httpx
 import pytest
 
 from sanctions_ledger.ledger import open_ledger
+from tests.integration.serving import SANCTIONS, serve
 from tests.unit.test_api import fill
-
-SANCTIONS = Path(sys.executable).with_name("sanctions")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -52,35 +42,8 @@ def served(
         fill(lg)
     env = {**os.environ, "SANCTIONS_DB": db, "SANCTIONS_DATA_DIR": str(tmp / "data")}
     env.pop("SANCTIONS_API_JOBS_DIR", None)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(SANCTIONS), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 600  # only stops a hung test: a busy machine starts slower
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=300).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("serve did not answer /healthz")
-            time.sleep(0.1)
+    with serve(env, workers=2) as (base, proc):
         yield base, env, proc
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_contract_healthz_and_screen_equal_the_cli(

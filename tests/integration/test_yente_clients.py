@@ -5,27 +5,21 @@ way both clients send it: `Authorization: ApiKey <key>`."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.ledger import open_ledger
-from tests.integration.test_serve_workers import _free_port
+from tests.integration.serving import serve
 
 yente_client = pytest.importorskip("yente_client")
 pytest.importorskip("nomenklatura")
 
 pytestmark = pytest.mark.integration
 
-SANCTIONS = Path(sys.executable).with_name("sanctions")
 KIM = "ofac-sdn-20157"  # KIM, Jong Un (DPRK2), born 1984-01-08
 DALIAN = "ofac-sdn-26243"  # DALIAN HAIBO INTERNATIONAL FREIGHT CO. LTD. (DPRK3)
 CHON_MA_SAN = "ofac-sdn-23729"  # vessel, IMO 8660313
@@ -44,32 +38,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
         "SANCTIONS_DATA_DIR": str(tmp / "data"),
         "SANCTIONS_API_READ_REQUIRES_KEY": "1",
     }
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(SANCTIONS), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if proc.poll() is not None:
-                raise AssertionError(f"serve exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+    with serve(env, workers=1) as (base, _proc):
         yield base, secret
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
