@@ -94,12 +94,13 @@ def _file_date(list_name: str, value: str) -> dict[str, Any] | None:
     return {"local": d.isoformat(), "zone": zone, "precision": "day", "text": d.isoformat()}
 
 
-def entity_story(ledger: Ledger, entity_id: str) -> dict[str, Any]:
+def entity_story(ledger: Ledger, entity_id: str, history: dict[str, Any] | None = None) -> dict[str, Any]:
     """The entity's timeline: the authority's dates, the actions naming it and the snapshot evidence.
 
     Returns ``designation`` (the best-supported designation date and the action behind it), ``events``
-    (oldest first) and ``status`` (listed or not on the latest snapshot)."""
-    hist = ledger.history(entity_id)
+    (oldest first), ``actions`` and ``listed`` (on the latest snapshot or not). ``history`` is the
+    ledger's history of the entity when the caller already has it."""
+    hist = history if history is not None else ledger.history(entity_id)
     list_name = hist["list"]
     versions = hist["versions"]
     all_names: set[str] = set()
@@ -332,7 +333,7 @@ def show_entity(ledger: Ledger, entity_id: str, at: datetime | None = None) -> d
 def entity_history(ledger: Ledger, entity_id: str) -> dict[str, Any]:
     """``history``: the entity's versions across snapshots and its story (designation, actions, events)."""
     h = ledger.history(entity_id)
-    story = entity_story(ledger, entity_id)
+    story = entity_story(ledger, entity_id, h)
     h["designation"] = story["designation"]
     h["actions"] = story["actions"]
     h["events"] = story["events"]

@@ -277,7 +277,7 @@ def build(services: Services, jobs: JobManager, settings: ApiSettings) -> FastAP
             e=ent.to_dict(),
             snapshot=snapshot,
             history=history,
-            story=entity_story(ledger, entity_id),
+            story=entity_story(ledger, entity_id, history),
             prev_snapshot=prev_snapshot,
         )
 
