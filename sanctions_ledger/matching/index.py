@@ -13,8 +13,8 @@ import re
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from sanctions_ledger.matching.features import norm_id
 from sanctions_ledger.matching.normalize import NameForm, basic_tokens, display_name, normalize_name
@@ -40,24 +40,70 @@ class IndexedName:
     weights: tuple[float, ...] = ()  # IDF weights of form.tokens in this index (set when the index is built)
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """The index-wide statistics scores depend on (token rarity, which keys are too common to use), taken
+    from one index and frozen, so that another index can score with them: an index over a few changed
+    entities given the baseline of the whole lists scores every (query, entity) pair exactly as the whole
+    index would (monitoring's delta re-screens rely on it)."""
+
+    at: str  # ISO instant of the lists the statistics come from ("" when not stamped)
+    df: Mapping[str, int]
+    sdf: Mapping[str, int]
+    deletes: Mapping[str, tuple[str, ...]]
+    n_names: int
+    full_idf: float
+    capped: frozenset[str]
+    token_weights: Mapping[str, float]
+
+    def stamped(self, at: str) -> Baseline:
+        return replace(self, at=at)
+
+
 def _deletes(token: str) -> Iterator[str]:
     for i in range(len(token)):
         yield token[:i] + token[i + 1 :]
 
 
 class MatchIndex:
-    """An in-memory index over the names of a set of entities."""
+    """An index over the names of a set of entities.
 
-    def __init__(self, entities: Iterable[Entity]) -> None:
-        self.entities: list[Entity] = []
-        self.names: list[IndexedName] = []
-        self.by_identifier: dict[str, list[int]] = {}
+    Built in memory from entities, or opened from a file written by :mod:`sanctions_ledger.matching.store`
+    (then its tables are read on first use). ``baseline``: score with another index's statistics instead
+    of this one's own. ``top_n``: how many of the best-covered names a query scores (None: every name that
+    passes the coverage floor, so that a pair's score never depends on the other entities).
+    """
+
+    entities: Sequence[Entity]
+    names: Sequence[IndexedName]
+    by_identifier: Mapping[str, list[int]]
+    postings: Mapping[str, array[int]]
+    df: Mapping[str, int]
+    sdf: Mapping[str, int]
+    deletes: Mapping[str, tuple[str, ...]]
+    first_name: Mapping[int, int]
+    capped: frozenset[str]
+    n_names: int
+    full_idf: float
+    token_weights: Mapping[str, float]
+    top_n: int | None
+
+    def __init__(
+        self,
+        entities: Iterable[Entity],
+        baseline: Baseline | None = None,
+        top_n: int | None = MAX_CANDIDATES,
+    ) -> None:
+        self.top_n = top_n
+        self.entities = ents = list[Entity]()
+        self.names = names = list[IndexedName]()
+        by_identifier: dict[str, list[int]] = {}
         postings: dict[str, list[int]] = defaultdict(list)
         df: dict[str, int] = defaultdict(int)
         sdf: dict[str, int] = defaultdict(int)
         for entity in entities:
-            eidx = len(self.entities)
-            self.entities.append(entity)
+            eidx = len(ents)
+            ents.append(entity)
             seen: set[tuple[str, ...]] = set()
             for n in entity.names:
                 shown = display_name(n.name, n.first_name, n.last_name)
@@ -66,8 +112,8 @@ class MatchIndex:
                     if not form.tokens or form.tokens in seen:
                         continue
                     seen.add(form.tokens)
-                    nid = len(self.names)
-                    self.names.append(IndexedName(eidx, n.kind, shown, form))
+                    nid = len(names)
+                    names.append(IndexedName(eidx, n.kind, shown, form))
                     for key in _name_keys(form):
                         postings[key].append(nid)
                     for t in set(form.tokens):
@@ -84,52 +130,97 @@ class MatchIndex:
                     if len(form.tokens) != 1 or form.tokens in seen:
                         continue
                     seen.add(form.tokens)
-                    nid = len(self.names)
-                    self.names.append(IndexedName(eidx, "initials", shown, form))
+                    nid = len(names)
+                    names.append(IndexedName(eidx, "initials", shown, form))
                     postings["t" + form.tokens[0]].append(nid)  # found by the exact token only
             for ident in entity.identifiers:
                 key = norm_id(ident.value)
                 if len(key) >= 4:
-                    self.by_identifier.setdefault(key, []).append(eidx)
-        self.postings: dict[str, array[int]] = {k: array("i", v) for k, v in postings.items()}
-        self.df = dict(df)
-        self.sdf = dict(sdf)
-        self.n_names = max(1, len(self.names))
-        self._full_idf = math.log(max(2.0, self.n_names / 8))
-        deletes: dict[str, list[str]] = defaultdict(list)
-        for t in self.df:
-            if len(t) >= 4 and not t.isdigit():
-                for d in set(_deletes(t)):
-                    deletes[d].append(t)
-        self.deletes: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in deletes.items()}
-        # weights of vocabulary tokens never change for an index: computed once, not per query
-        self._token_weights: dict[str, float] = {t: self._weight(c, t) for t, c in self.df.items()}
-        self.weigh_names()
-        # each entity's first indexed name (an identifier match needs one to show), without a scan
-        self.first_name: dict[int, int] = {}
-        for nid, indexed in enumerate(self.names):
-            self.first_name.setdefault(indexed.entity, nid)
-
-    def weigh_names(self) -> None:
-        """Store each listed name's token weights on it (call again whenever the weights change)."""
+                    by_identifier.setdefault(key, []).append(eidx)
+        self.by_identifier = by_identifier
+        if baseline is None:
+            self.capped = frozenset(k for k, v in postings.items() if len(v) > POSTING_CAP)
+            self.df = dict(df)
+            self.sdf = dict(sdf)
+            self.n_names = max(1, len(names))
+            self.full_idf = math.log(max(2.0, self.n_names / 8))
+            dels: dict[str, list[str]] = defaultdict(list)
+            for t in self.df:
+                if len(t) >= 4 and not t.isdigit():
+                    for d in set(_deletes(t)):
+                        dels[d].append(t)
+            self.deletes = {k: tuple(v) for k, v in dels.items()}
+            # weights of vocabulary tokens never change for an index: computed once, not per query
+            self.token_weights = {t: self._weight(c, t) for t, c in self.df.items()}
+        else:
+            self.capped = baseline.capped
+            self.df, self.sdf, self.deletes = baseline.df, baseline.sdf, baseline.deletes
+            self.n_names, self.full_idf = baseline.n_names, baseline.full_idf
+            self.token_weights = baseline.token_weights
+        # a key too common to discriminate is never read: its postings are not kept
+        self.postings = {k: array("i", v) for k, v in postings.items() if k not in self.capped}
         tw = self.token_weight
         self.names = [
-            IndexedName(n.entity, n.kind, n.name, n.form, tuple(tw(t) for t in n.form.tokens))
-            for n in self.names
+            IndexedName(n.entity, n.kind, n.name, n.form, tuple(tw(t) for t in n.form.tokens)) for n in names
         ]
+        # each entity's first indexed name (an identifier match needs one to show), without a scan
+        first_name: dict[int, int] = {}
+        for nid, indexed in enumerate(self.names):
+            first_name.setdefault(indexed.entity, nid)
+        self.first_name = first_name
+
+    @classmethod
+    def from_tables(
+        cls,
+        *,
+        entities: Sequence[Entity],
+        names: Sequence[IndexedName],
+        by_identifier: Mapping[str, list[int]],
+        postings: Mapping[str, array[int]],
+        df: Mapping[str, int],
+        sdf: Mapping[str, int],
+        deletes: Mapping[str, tuple[str, ...]],
+        first_name: Mapping[int, int],
+        token_weights: Mapping[str, float],
+        capped: frozenset[str],
+        n_names: int,
+        full_idf: float,
+        top_n: int | None = MAX_CANDIDATES,
+    ) -> MatchIndex:
+        """An index over tables already built (by :mod:`~sanctions_ledger.matching.store`, which may give
+        tables that read a file on first use)."""
+        index = cls.__new__(cls)
+        index.entities, index.names, index.by_identifier = entities, names, by_identifier
+        index.postings, index.df, index.sdf, index.deletes = postings, df, sdf, deletes
+        index.first_name, index.token_weights, index.capped = first_name, token_weights, capped
+        index.n_names, index.full_idf, index.top_n = n_names, full_idf, top_n
+        return index
+
+    def baseline(self, at: str = "") -> Baseline:
+        """This index's statistics, for other indexes to score with (see :class:`Baseline`)."""
+        return Baseline(
+            at=at,
+            df=self.df,
+            sdf=self.sdf,
+            deletes=self.deletes,
+            n_names=self.n_names,
+            full_idf=self.full_idf,
+            capped=self.capped,
+            token_weights=self.token_weights,
+        )
 
     # ---- weights --------------------------------------------------------------------------------------
     def _weight(self, count: int, token: str) -> float:
         if token in PARTICLES:
             return 0.15
         idf = math.log((self.n_names + 1) / (count + 1))
-        w = min(1.0, max(0.2, idf / self._full_idf))
+        w = min(1.0, max(0.2, idf / self.full_idf))
         if token in ORG_WORDS:  # says what kind of body, not which one
             return min(w, ORG_WORD_WEIGHT)
         return w
 
     def token_weight(self, token: str) -> float:
-        known = self._token_weights.get(token)
+        known = self.token_weights.get(token)
         if known is not None:
             return known
         count = self.df.get(token)
@@ -182,9 +273,9 @@ class MatchIndex:
         return out
 
     def usable_postings(self, key: str) -> array[int] | None:
-        """The names under ``key``, or None when it has none or too many to discriminate."""
-        plist = self.postings.get(key)
-        return None if plist is None or len(plist) > POSTING_CAP else plist
+        """The names under ``key``, or None when it has none or too many to discriminate (in this index,
+        or in the baseline it scores with)."""
+        return None if key in self.capped else self.postings.get(key)
 
     def coverage(
         self, form: NameForm, skeleton_mode: bool, weights: list[float] | None = None
@@ -222,18 +313,27 @@ class MatchIndex:
         self,
         form: NameForm,
         skeleton_mode: bool = False,
-        limit: int = MAX_CANDIDATES,
         weights: list[float] | None = None,
+        allowed: Callable[[int], bool] | None = None,
     ) -> list[int]:
-        """Ids of listed names worth scoring for ``form``, best covered first."""
+        """Ids of listed names worth scoring for ``form``, best covered first: the index's ``top_n`` of
+        them (all, when None). ``allowed``: only the names of the entities (positions) it accepts, chosen
+        before the cut, so a filter never lets other entities' names crowd out the ones it keeps."""
         credit, total = self.coverage(form, skeleton_mode, weights)
         if not credit:
             return []
         floor = MIN_COVERAGE * total
         # ties broken by name id: the same query gets the same candidates in every process (the order keys
         # are read in follows set iteration, which differs between processes)
-        ranked = sorted([(-c, nid) for nid, c in credit.items() if c >= floor])
-        return [nid for _, nid in ranked[:limit]]
+        if allowed is None:
+            ranked = sorted([(-c, nid) for nid, c in credit.items() if c >= floor])
+        else:
+            names = self.names
+            ranked = sorted(
+                [(-c, nid) for nid, c in credit.items() if c >= floor and allowed(names[nid].entity)]
+            )
+        top = ranked if self.top_n is None else ranked[: self.top_n]
+        return [nid for _, nid in top]
 
     # ---- size ---------------------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:

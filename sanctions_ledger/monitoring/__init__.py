@@ -5,8 +5,9 @@ screening: delta == full), :mod:`.monitor` (watchlists, delta and full runs), :m
 decisions), :mod:`.dask_exec` (batch and full re-screens on a Dask cluster).
 """
 
+from sanctions_ledger.matching.index import Baseline
 from sanctions_ledger.monitoring.alerts import DECISIONS, decide, get_alert, list_alerts
-from sanctions_ledger.monitoring.engine import Baseline, Hit, MonitorIndex, Work, screen_records
+from sanctions_ledger.monitoring.engine import Hit, MonitorIndex, Work, screen_records
 from sanctions_ledger.monitoring.monitor import Monitor
 from sanctions_ledger.monitoring.records import CustomerRecord, WatchlistFileError, read_records
 

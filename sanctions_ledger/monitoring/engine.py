@@ -18,96 +18,46 @@ entity, instead of every customer.
 from __future__ import annotations
 
 import time
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sanctions_ledger.matching.features import norm_id
-from sanctions_ledger.matching.index import MAX_CANDIDATES, MIN_COVERAGE, POSTING_CAP, MatchIndex
-from sanctions_ledger.matching.normalize import NameForm, normalize_name
-from sanctions_ledger.matching.scoring import SKELETON_SCRIPTS, EntityMatch, QueryFacts
+from sanctions_ledger.matching.index import Baseline, MatchIndex
+from sanctions_ledger.matching.normalize import normalize_name
+from sanctions_ledger.matching.scoring import SKELETON_SCRIPTS
+from sanctions_ledger.matching.search import identifier_key, search
 from sanctions_ledger.model import Entity
 from sanctions_ledger.monitoring.records import CustomerRecord
-from sanctions_ledger.screening import Screener, ScreeningQuery
-
-DEFAULT_THRESHOLD = 0.80
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """Index-wide statistics that scores depend on, frozen at one instant."""
-
-    at: str  # ISO instant of the lists the statistics come from ("" for an index's own)
-    df: dict[str, int]
-    sdf: dict[str, int]
-    deletes: dict[str, tuple[str, ...]]
-    n_names: int
-    full_idf: float
-    capped: frozenset[str]
-    token_weights: dict[str, float]  # the weight of every vocabulary token, as ``index`` computes it
-
-    @classmethod
-    def of(cls, index: MatchIndex, at: str = "") -> Baseline:
-        return cls(
-            at=at,
-            df=index.df,
-            sdf=index.sdf,
-            deletes=index.deletes,
-            n_names=index.n_names,
-            full_idf=index._full_idf,
-            capped=frozenset(k for k, v in index.postings.items() if len(v) > POSTING_CAP),
-            token_weights={t: index.token_weight(t) for t in index.df},
-        )
-
+from sanctions_ledger.screening import DEFAULT_THRESHOLD, Match
 
 EntityVersion = tuple[int, str]  # (entity_versions.id, content_hash)
 
 
-class MonitorIndex(MatchIndex):
-    """A :class:`MatchIndex` over some entities scored with a baseline's statistics, without a top-N cut.
+@dataclass
+class MonitorIndex:
+    """The entities a (full or delta) re-screen screens against: a :class:`MatchIndex` scored with a
+    baseline's statistics and without a top-N cut (see the module doc), and each entity's stored version
+    (``versions``: entity id -> (version id, content hash)), so alerts name the exact version."""
 
-    ``versions`` maps each entity id to its stored version, so alerts name the exact version.
-    """
+    index: MatchIndex
+    baseline: Baseline
+    versions: dict[str, EntityVersion] = field(default_factory=dict)
 
-    def __init__(
-        self,
+    @classmethod
+    def build(
+        cls,
         entities: Iterable[Entity],
         baseline: Baseline | None = None,
         versions: dict[str, EntityVersion] | None = None,
-    ) -> None:
-        super().__init__(entities)
-        self.versions: dict[str, EntityVersion] = versions or {}
-        if baseline is None:
-            baseline = Baseline.of(self)
-        self.baseline = baseline
-        self.df = baseline.df
-        self.sdf = baseline.sdf
-        self.deletes = baseline.deletes
-        self.n_names = baseline.n_names
-        self._full_idf = baseline.full_idf
-        self.capped = baseline.capped
-        # The screening index caches the weights of its own vocabulary; they must be the baseline's.
-        # (tests/unit/test_monitoring.py::test_monitor_index_weights_are_the_baselines guards any new cache.)
-        self._token_weights = baseline.token_weights
-        self.weigh_names()  # the names' stored weights too
+    ) -> MonitorIndex:
+        """``baseline`` None: the index's own statistics."""
+        index = MatchIndex(entities, baseline=baseline, top_n=None)
+        return cls(index, baseline or index.baseline(), versions or {})
 
-    def usable_postings(self, key: str) -> array[int] | None:
-        """Keys too common in the baseline are skipped, however few names the delta has under them."""
-        return None if key in self.capped else self.postings.get(key)
-
-    def candidates(
-        self,
-        form: NameForm,
-        skeleton_mode: bool = False,
-        limit: int = MAX_CANDIDATES,
-        weights: list[float] | None = None,
-    ) -> list[int]:
-        """Every listed name whose coverage passes the floor (``limit`` is ignored: see the module doc)."""
-        credit, total = self.coverage(form, skeleton_mode, weights)
-        floor = MIN_COVERAGE * total
-        return sorted((nid for nid, c in credit.items() if c >= floor), key=lambda n: (-credit[n], n))
+    @property
+    def entities(self) -> Sequence[Entity]:
+        return self.index.entities
 
 
 @dataclass(frozen=True)
@@ -157,31 +107,6 @@ class Work:
         }
 
 
-def _facts(query: ScreeningQuery) -> QueryFacts:
-    return QueryFacts(
-        form=normalize_name(query.name),
-        schema=query.schema,
-        dob=query.dob,
-        country=query.country,
-        imo=query.imo,
-        id_number=query.id_number,
-    )
-
-
-def _match_dict(m: EntityMatch, facts: QueryFacts) -> dict[str, Any]:
-    e = m.entity
-    return {
-        "entity_id": e.id,
-        "score": m.score,
-        "name": e.caption,
-        "matched_name": m.matched.name,
-        "list": e.list,
-        "schema": e.schema,
-        "programs": list(e.programs),
-        "explanation": m.explanation(facts),
-    }
-
-
 def screen_records(
     index: MonitorIndex, records: Sequence[CustomerRecord], threshold: float = DEFAULT_THRESHOLD
 ) -> tuple[list[Hit], Work]:
@@ -191,17 +116,14 @@ def screen_records(
     hits: list[Hit] = []
     if not index.entities:
         return hits, work
-    screener = Screener(index, threshold=threshold)
     for rec in records:
-        query = rec.query()
-        scored = screener.score_all(query)
+        facts = rec.query().facts()
+        scored = search(index.index, facts)
         work.queries += 1
         work.scored += len(scored)
-        facts: QueryFacts | None = None
         for m in scored:
             if m.score < threshold:
                 break
-            facts = facts or _facts(query)
             vid, vhash = index.versions.get(m.entity.id, (0, ""))
             hits.append(
                 Hit(
@@ -214,7 +136,7 @@ def screen_records(
                     list=m.entity.list,
                     entity_name=m.entity.caption,
                     score=m.score,
-                    match=_match_dict(m, facts),
+                    match=Match.of(m, facts).to_dict(),
                 )
             )
     work.hits = len(hits)
@@ -237,23 +159,25 @@ class CustomerKeys:
         for pos, rec in enumerate(records):
             form = normalize_name(rec.name)
             keys = {
-                k for per_tok in probe.lookup_keys(form, form.script in SKELETON_SCRIPTS) for k, _ in per_tok
+                k
+                for per_tok in probe.index.lookup_keys(form, form.script in SKELETON_SCRIPTS)
+                for k, _ in per_tok
             }
             for k in keys:
                 by_key[k].append(pos)
             for value in (rec.imo, rec.id_number):
                 if value:
-                    by_ident[norm_id(value.upper().replace("IMO", ""))].append(pos)
+                    by_ident[identifier_key(value)].append(pos)
         return cls(dict(by_key), dict(by_ident))
 
     def affected(self, delta: MonitorIndex) -> list[int]:
         """Positions of the customers that can match any entity of ``delta``."""
         out: set[int] = set()
         keys = self.by_key
-        for k in delta.postings:
+        for k in delta.index.postings:  # capped keys hold no postings
             found = keys.get(k)
-            if found is not None and k not in delta.capped:
+            if found is not None:
                 out.update(found)
-        for ident in delta.by_identifier:
+        for ident in delta.index.by_identifier:
             out.update(self.by_identifier.get(ident, ()))
         return sorted(out)

@@ -35,13 +35,11 @@ from sanctions_ledger.ledger.load import members_at
 from sanctions_ledger.ledger.queries import snapshot_info
 from sanctions_ledger.ledger.records import SnapshotInfo
 from sanctions_ledger.ledger.store import Ledger, default_actor
-from sanctions_ledger.matching.index import MatchIndex
+from sanctions_ledger.matching.index import Baseline, MatchIndex
 from sanctions_ledger.model import Entity
 from sanctions_ledger.model.times import iso
 from sanctions_ledger.monitoring import alerts as al
 from sanctions_ledger.monitoring.engine import (
-    DEFAULT_THRESHOLD,
-    Baseline,
     CustomerKeys,
     EntityVersion,
     Hit,
@@ -50,6 +48,7 @@ from sanctions_ledger.monitoring.engine import (
     screen_records,
 )
 from sanctions_ledger.monitoring.records import CustomerRecord, read_records
+from sanctions_ledger.screening import DEFAULT_THRESHOLD
 
 Executor = Callable[[MonitorIndex, Sequence[CustomerRecord], float], tuple[list[Hit], Work]]
 RETRIES = 5
@@ -147,7 +146,7 @@ class Monitor:
             from sanctions_ledger.ledger.queries import entities_at
 
             index = MatchIndex(entities_at(conn, None, datetime.fromisoformat(at)))
-            found = Baseline.of(index, at)
+            found = index.baseline(at)
             self._baselines[at] = found
         return found
 
@@ -164,7 +163,7 @@ class Monitor:
         for s in snaps:
             versions.update(self._members(conn, s))
         ents = self._entities(conn, [v for v, _ in versions.values()])
-        index = MonitorIndex(ents, baseline, versions)
+        index = MonitorIndex.build(ents, baseline, versions)
         if baseline is None:
             at = iso(max(s.observed_at for s in snaps)) if snaps else ""
             index.baseline = replace(index.baseline, at=at or "")
@@ -531,7 +530,7 @@ class Monitor:
             removed = [e for e in ma if e not in mb]
             changed = [e for e in mb if e in ma and ma[e][0] != mb[e][0]]
             fresh = {e: mb[e] for e in added + changed}
-            delta = MonitorIndex(self._entities(conn, [v for v, _ in fresh.values()]), baseline, fresh)
+            delta = MonitorIndex.build(self._entities(conn, [v for v, _ in fresh.values()]), baseline, fresh)
             per_list: list[tuple[int, dict[str, int], list[Hit]]] = []
             work = Work(index_entities=len(delta.entities))
             customers_total = 0

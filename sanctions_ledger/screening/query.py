@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sanctions_ledger.errors import InputError
+from sanctions_ledger.matching.normalize import normalize_name
+from sanctions_ledger.matching.scoring import QueryFacts
 from sanctions_ledger.model import SCHEMAS, PartialDate
 from sanctions_ledger.model.countries import to_iso2
 from sanctions_ledger.parsers.aliases import canonical_list
@@ -60,6 +62,17 @@ class ScreeningQuery:
             programs=tuple(p.upper() for p in programs if p),
             threshold=check_threshold(threshold),
             limit=check_results(limit),
+        )
+
+    def facts(self) -> QueryFacts:
+        """What the matcher compares: the normalised name and the other facts."""
+        return QueryFacts(
+            form=normalize_name(self.name),
+            schema=self.schema,
+            dob=self.dob,
+            country=self.country,
+            imo=self.imo,
+            id_number=self.id_number,
         )
 
     def to_dict(self) -> dict[str, Any]:

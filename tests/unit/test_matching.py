@@ -145,8 +145,8 @@ from sanctions_ledger.matching.normalize import normalize_name
 from sanctions_ledger.model import Entity, Name
 ents = [Entity(list="x", source_id=f"e{i}", schema="organization", names=[Name(f"{w} Star {i}")])
         for i, w in enumerate(["Alpha", "Alphx"] * 30)]
-idx = MatchIndex(ents)
-print(idx.candidates(normalize_name("Alphe"), limit=20))
+idx = MatchIndex(ents, top_n=20)
+print(idx.candidates(normalize_name("Alphe")))
 """
 
 

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from sanctions_ledger.errors import ConflictError, InputError, NotFoundError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger import monitoring_tables as mt
-from sanctions_ledger.matching.index import MatchIndex
+from sanctions_ledger.matching.index import Baseline, MatchIndex
 from sanctions_ledger.matching.normalize import normalize_name
 from sanctions_ledger.model import Entity, Identifier, Name
 from sanctions_ledger.monitoring import Monitor, WatchlistFileError, decide, get_alert, list_alerts
 from sanctions_ledger.monitoring import alerts as alerts_mod
-from sanctions_ledger.monitoring.engine import Baseline, CustomerKeys, MonitorIndex, screen_records
+from sanctions_ledger.monitoring.engine import CustomerKeys, MonitorIndex, screen_records
 from sanctions_ledger.monitoring.records import CustomerRecord, read_records
 from sanctions_ledger.parsers.base import ParsedList
 
@@ -150,16 +150,16 @@ def test_read_records_parquet(tmp_path: Path) -> None:
 
 def test_monitor_index_candidates_equal_screening_index_without_cut() -> None:
     ents = [entity(s, n, k) for s, (n, k) in BASE.items()]
-    plain = MatchIndex(ents)
-    mon = MonitorIndex(ents)
+    plain = MatchIndex(ents, top_n=10**9)
+    mon = MonitorIndex.build(ents)
     for q in ("Dalian Haibo", "Kim Jong", "Mohamed Rashid", "Pak Chol", "Ocean Shipping", "Liaoning Danxng"):
         form = normalize_name(q)
-        assert sorted(mon.candidates(form)) == sorted(plain.candidates(form, limit=10**9)), q
+        assert mon.index.candidates(form) == plain.candidates(form), q
 
 
 def test_delta_index_scores_like_full_index() -> None:
     ents = [entity(s, n, k) for s, (n, k) in BASE.items()]
-    full = MonitorIndex(ents)
+    full = MonitorIndex.build(ents)
     base = full.baseline
     recs = [CustomerRecord(f"c{i}", n) for i, (n, _) in enumerate(BASE.values())] + [
         CustomerRecord("x", "Kim Jong")
@@ -168,7 +168,7 @@ def test_delta_index_scores_like_full_index() -> None:
     union = []
     scored = 0
     for e in ents:
-        delta = MonitorIndex([e], base)
+        delta = MonitorIndex.build([e], base)
         h, w = screen_records(delta, recs)
         union += h
         scored += w.scored
@@ -197,10 +197,10 @@ def test_monitor_index_weights_are_the_baselines() -> None:
     caches the screening index may add: each must follow the baseline too)."""
     ents = [entity(str(i), n, "organization") for i, n in enumerate(COMMON)]
     full = MatchIndex(ents)
-    base = Baseline.of(full)
+    base = full.baseline()
     tokens = [*sorted(full.df), "goldan", "tradng", "unknownword", "al", "star"]
     for sub in (ents[:1], ents[3:5], ents[-2:]):
-        d = MonitorIndex(sub, base)
+        d = MatchIndex(sub, base)
         for tok in tokens:
             assert d.token_weight(tok) == full.token_weight(tok), tok
             assert d.neighbours(tok) == full.neighbours(tok), tok
@@ -216,14 +216,14 @@ def test_monitor_index_weights_are_the_baselines() -> None:
 
 def test_delta_equals_full_with_shared_tokens() -> None:
     ents = [entity(str(i), n, "organization") for i, n in enumerate(COMMON)]
-    full = MonitorIndex(ents)
+    full = MonitorIndex.build(ents)
     recs = [CustomerRecord(f"c{i}", n) for i, n in enumerate(COMMON)]
     recs += [CustomerRecord("q1", "Golden Star Trading"), CustomerRecord("q2", "Star Trading Company")]
     recs += [CustomerRecord("q3", "Mohamed Al Rashid"), CustomerRecord("q4", "Ocean Star")]
     fh, _ = screen_records(full, recs, threshold=0.5)
     union = []
     for i in range(0, len(ents), 3):
-        h, _ = screen_records(MonitorIndex(ents[i : i + 3], full.baseline), recs, threshold=0.5)
+        h, _ = screen_records(MonitorIndex.build(ents[i : i + 3], full.baseline), recs, threshold=0.5)
         union += h
     assert sorted((h.customer_id, h.entity_id, h.score) for h in fh) == sorted(
         (h.customer_id, h.entity_id, h.score) for h in union
@@ -232,12 +232,12 @@ def test_delta_equals_full_with_shared_tokens() -> None:
 
 def test_customer_keys_prefilter_keeps_every_hit() -> None:
     ents = [entity(s, n, k) for s, (n, k) in BASE.items()]
-    full = MonitorIndex(ents)
+    full = MonitorIndex.build(ents)
     recs = [CustomerRecord(f"c{i}", n) for i, (n, _) in enumerate(BASE.values())]
     recs += [CustomerRecord("typo", "Dalain Haibo Freight"), CustomerRecord("other", "Jane Smith")]
     keys = CustomerKeys.build(recs, full)
     for e in ents:
-        delta = MonitorIndex([e], full.baseline)
+        delta = MonitorIndex.build([e], full.baseline)
         all_hits, _ = screen_records(delta, recs)
         some, _ = screen_records(delta, [recs[p] for p in keys.affected(delta)])
         assert {h.key for h in all_hits} == {h.key for h in some}
@@ -247,10 +247,10 @@ def test_customer_keys_prefilter_keeps_every_hit() -> None:
 def test_identifier_only_match_reaches_customer() -> None:
     e = entity("9", "Artavil", "vessel")
     e.identifiers.append(Identifier("imo", "9187629"))
-    full = MonitorIndex([e, *[entity(s, n, k) for s, (n, k) in BASE.items()]])
+    full = MonitorIndex.build([e, *[entity(s, n, k) for s, (n, k) in BASE.items()]])
     rec = CustomerRecord("v1", "Blue Whale", "vessel", imo="IMO 9187629")
     keys = CustomerKeys.build([rec], full)
-    delta = MonitorIndex([e], full.baseline)
+    delta = MonitorIndex.build([e], full.baseline)
     assert keys.affected(delta) == [0]
     hits, _ = screen_records(delta, [rec])
     assert hits and hits[0].entity_id == "ofac-sdn:9"
@@ -258,8 +258,9 @@ def test_identifier_only_match_reaches_customer() -> None:
 
 def test_baseline_is_frozen_statistics() -> None:
     ents = [entity(s, n, k) for s, (n, k) in BASE.items()]
-    b = Baseline.of(MatchIndex(ents), "2024-01-01T00:00:00Z")
-    d = MonitorIndex(ents[:1], b)
+    b = MatchIndex(ents).baseline("2024-01-01T00:00:00Z")
+    assert isinstance(b, Baseline)
+    d = MonitorIndex.build(ents[:1], b).index
     assert d.df is b.df and d.n_names == b.n_names
 
 
