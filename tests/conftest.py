@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SANCTIONS_SHARED", REPO.parent / "shared"))
 SHARED_DATA = Path(os.environ.get("SANCTIONS_SHARED_DATA", SHARED / "data"))
 PG_URL = os.environ.get("SANCTIONS_TEST_PG")  # e.g. postgresql://postgres@127.0.0.1:5433/sanctions_test
+# screening index files of this run (every process the tests start inherits it): never the user's folder
+os.environ.setdefault("SANCTIONS_INDEX_DIR", tempfile.mkdtemp(prefix="sanctions-test-indexes-"))
 
 
 @pytest.fixture(scope="session")

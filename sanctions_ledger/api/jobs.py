@@ -39,13 +39,13 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import delete, func, or_, select, update
 
-from sanctions_ledger.api.services import ScreeningService
 from sanctions_ledger.errors import ConflictError, InputError, NotFoundError, SanctionsError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.jobs_tables import screen_jobs as J
 from sanctions_ledger.model.times import iso
 from sanctions_ledger.screening.batch import read_rows, screen_row
+from sanctions_ledger.screening.service import ScreeningService
 
 log = logging.getLogger("sanctions_ledger.api.jobs")
 

@@ -1,7 +1,8 @@
 """The core services the API and the web pages call, built from one ledger.
 
-Screening keeps one in-memory index over the latest snapshot of every list and rebuilds it when the ledger
-changes (checked at most every ``check_interval`` seconds). Actions and statements come from their own
+Screening is the one screening service (:mod:`sanctions_ledger.screening.service`): indexes keyed on the
+ledger's state and an instant, opened from the shared index file when another process built it; the ledger's
+state is read again at most every ``SCREEN_CHECK_SECONDS``. Actions and statements come from their own
 packages; when a package is not installed the service answers 503 with a clear message instead of
 failing at import time.
 """
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import importlib
 import logging
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from sanctions_ledger.errors import SanctionsError
 from sanctions_ledger.ledger import Ledger
+from sanctions_ledger.screening.service import ScreeningService
+
+SCREEN_CHECK_SECONDS = 5.0
 
 log = logging.getLogger("sanctions_ledger.api")
 
@@ -26,70 +28,6 @@ class ServiceUnavailableError(SanctionsError):
 
     exit_code = 9
     http_status = 503
-
-
-class ScreeningService:
-    """A :class:`~sanctions_ledger.screening.Screener` over the ledger, rebuilt when the ledger changes."""
-
-    def __init__(self, ledger: Ledger, check_interval: float = 5.0) -> None:
-        self.ledger = ledger
-        self.check_interval = check_interval
-        self._lock = threading.Lock()
-        self._screener: Any = None
-        self._token: str | None = None
-        self._checked = 0.0
-        self.built_at: float | None = None
-        self.entities = 0
-
-    @property
-    def ready(self) -> bool:
-        return self._screener is not None
-
-    def _build(self) -> Any:
-        try:
-            from sanctions_ledger.matching.index import MatchIndex
-            from sanctions_ledger.screening import Screener
-        except ImportError as exc:  # pragma: no cover - screening is part of the package
-            raise ServiceUnavailableError("screening is not available in this installation") from exc
-        started = time.perf_counter()
-        entities = list(self.ledger.entities_at())
-        screener = Screener(MatchIndex(entities))
-        self.entities = len(entities)
-        log.info("screening index: %d entities in %.1f s", len(entities), time.perf_counter() - started)
-        return screener
-
-    def current(self) -> Any | None:
-        """The screener when it is built and was checked against the ledger recently, else None (then call
-        :meth:`screener`, which may query the database or rebuild: not on the event loop)."""
-        s = self._screener
-        if s is not None and time.monotonic() - self._checked < self.check_interval:
-            return s
-        return None
-
-    def screener(self) -> Any:
-        now = time.monotonic()
-        s = self._screener
-        if s is not None and now - self._checked < self.check_interval:
-            return s
-        with self._lock:
-            if self._screener is not None and now - self._checked < self.check_interval:
-                return self._screener
-            token = self.ledger.state_token()
-            if self._screener is None or token != self._token:
-                self._screener = self._build()
-                self._token = token
-                self.built_at = time.time()
-            self._checked = time.monotonic()
-            return self._screener
-
-    def query(self, **values: Any) -> Any:
-        from sanctions_ledger.screening import ScreeningQuery
-
-        return ScreeningQuery.build(**values)
-
-    def screen(self, query: Any) -> Any:
-        """Screen a :class:`~sanctions_ledger.screening.ScreeningQuery`; a ScreeningResult."""
-        return self.screener().screen(query)
 
 
 def _optional(module: str) -> Any | None:
@@ -124,4 +62,4 @@ class Services:
 
 
 def build_services(ledger: Ledger) -> Services:
-    return Services(ledger=ledger, screening=ScreeningService(ledger))
+    return Services(ledger=ledger, screening=ScreeningService(ledger, check_interval=SCREEN_CHECK_SECONDS))

@@ -366,15 +366,15 @@ def _dask_screen_file(cmd: click.Command) -> None:
 def _screen_file_on_dask(ctx: click.Context, scheduler: str | None, **kw: Any) -> None:
     from sanctions_ledger.cli import screening as sc
     from sanctions_ledger.monitoring.dask_exec import dask_client, screen_file_dask
-    from sanctions_ledger.screening import ScreeningQuery
+    from sanctions_ledger.screening import Screener, ScreeningQuery
 
     if kw["workers"] < 1:
         raise InputError(f"--workers {kw['workers']} must be at least 1")
     ScreeningQuery.build(
         "x", lists=kw["lists"], programs=kw["programs"], threshold=kw["threshold"], limit=kw["limit"]
     )
-    index = sc._index(ctx, kw["lists"], kw["as_of"], kw["files"])
-    screener = sc._FilteredScreener(index, kw["threshold"], kw["limit"], kw["lists"], kw["programs"])
+    index = sc.screening_index(ctx, kw["lists"], kw["as_of"], kw["files"], lazy=False)
+    screener = Screener(index, kw["threshold"], kw["limit"], lists=kw["lists"], programs=kw["programs"])
     with dask_client(scheduler, n_workers=kw["workers"]) as client:
         counts = screen_file_dask(screener, kw["in_path"], kw["out_path"], client, progress=kw["progress"])
     err(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +17,24 @@ from sanctions_ledger.screening import (
     DEFAULT_THRESHOLD,
     Screener,
     ScreeningQuery,
-    ScreeningResult,
 )
 from sanctions_ledger.screening.batch import screen_file
-from sanctions_ledger.screening.cache import DEFAULT_CACHE
+from sanctions_ledger.screening.service import IndexProvider, files_index
 
 _DEFAULT_TZ = "America/New_York"
 
 
-def _index(
-    ctx: click.Context, lists: tuple[str, ...], as_of: str | None, files: tuple[Path, ...]
+def screening_index(
+    ctx: click.Context,
+    lists: tuple[str, ...],
+    as_of: str | None,
+    files: tuple[Path, ...],
+    lazy: bool = True,
 ) -> MatchIndex:
+    """The index to screen against: of ``--files``, or of the ledger at ``--as-of`` (the latest lists by
+    default); opened from the index folder when it was built before (see screening/service.py)."""
     if files:
-        from sanctions_ledger.parsers import parse_paths
-
-        entities = [e for p in parse_paths(list(files)) for e in p.entities if not lists or e.list in lists]
-        return MatchIndex(entities)
+        return files_index(files, lazy=lazy)
     from sanctions_ledger.cli.main import parse_at
     from sanctions_ledger.ledger import open_ledger
 
@@ -41,8 +42,9 @@ def _index(
     ledger = open_ledger(obj.get("db_url") if hasattr(obj, "get") else None)
     tz = ledger.list_timezone(lists[0]) if len(lists) == 1 else _DEFAULT_TZ
     at = parse_at(as_of, tz)
-    index = DEFAULT_CACHE.get(ledger, list(lists) or None, at)
-    if not index.entities:
+    index = IndexProvider(ledger, lazy=lazy).index(at)
+    held = set(ledger.list_names()) if lists else set()
+    if not index.entities or (lists and not held & set(lists)):
         raise InputError(
             "nothing to screen against: the ledger holds no snapshot"
             + (f" of {', '.join(lists)}" if lists else "")
@@ -119,7 +121,7 @@ def screen_cmd(
         threshold=threshold,
         limit=limit,
     )
-    result = Screener(_index(ctx, lists, as_of, files)).screen(query)
+    result = Screener(screening_index(ctx, lists, as_of, files)).screen(query)
     data = result.to_dict()
     if as_of:
         data["query"]["as_of"] = as_of
@@ -168,8 +170,8 @@ def screen_file_cmd(
     if workers < 1:
         raise InputError(f"--workers {workers} must be at least 1")
     ScreeningQuery.build("x", lists=lists, programs=programs, threshold=threshold, limit=limit)
-    index = _index(ctx, lists, as_of, files)
-    screener = _FilteredScreener(index, threshold, limit, lists, programs)
+    index = screening_index(ctx, lists, as_of, files, lazy=False)
+    screener = Screener(index, threshold, limit, lists=lists, programs=programs)
     counts = screen_file(screener, in_path, out_path, workers=workers, progress=progress)
     click.echo(
         f"screened {counts['rows']} rows: {counts['with_matches']} with matches, {counts['errors']} errors"
@@ -178,27 +180,6 @@ def screen_file_cmd(
     )
     if counts["errors"] and counts["errors"] == counts["rows"]:
         sys.exit(1)
-
-
-class _FilteredScreener(Screener):
-    """A screener that applies the command's list and program filters to every row."""
-
-    def __init__(
-        self,
-        index: MatchIndex,
-        threshold: float,
-        limit: int,
-        lists: tuple[str, ...],
-        programs: tuple[str, ...],
-    ) -> None:
-        super().__init__(index, threshold, limit)
-        self.lists = lists
-        self.programs = tuple(p.upper() for p in programs)
-
-    def screen(self, query: ScreeningQuery) -> ScreeningResult:
-        if self.lists or self.programs:
-            query = replace(query, lists=self.lists, programs=self.programs)
-        return super().screen(query)
 
 
 def register(group: click.Group) -> None:

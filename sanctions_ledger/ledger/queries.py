@@ -469,6 +469,13 @@ def state_token(conn: Connection) -> str:
     return f"{a[0]}:{a[1]}:{b}:{c}"
 
 
+def identity(conn: Connection) -> str:
+    """What tells this database from another with the same content counts: when its schema was created."""
+    v = t.schema_version
+    first = conn.execute(select(v.c.applied_at).order_by(v.c.version).limit(1)).scalar()
+    return first.isoformat() if first is not None else ""
+
+
 def entities_ever(conn: Connection, lists: list[str] | None = None) -> Iterator[Entity]:
     """Every entity ever seen on the lists (default: all), each in its most recent version: the parties
     a statement may name, listed now or not."""

@@ -195,6 +195,12 @@ class Ledger:
         with self._read() as c:
             return queries.state_token(c)
 
+    def identity(self) -> str:
+        """This database, told from any other: its address (without a password) and when it was created."""
+        with self._read() as c:
+            created = queries.identity(c)
+        return f"{self.engine.url.render_as_string(hide_password=True)}|{created}"
+
     def audit_entries(self, limit: int = 100, action: str | None = None) -> list[dict[str, Any]]:
         with self._read() as c:
             return queries.audit_entries(c, limit, action)

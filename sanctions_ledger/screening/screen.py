@@ -8,6 +8,7 @@ from typing import Any
 from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.matching.scoring import EntityMatch, QueryFacts
 from sanctions_ledger.matching.search import search
+from sanctions_ledger.parsers.aliases import canonical_list
 from sanctions_ledger.screening.grouping import group_hits
 from sanctions_ledger.screening.query import ScreeningQuery
 
@@ -71,11 +72,19 @@ class Screener:
     """Screens queries against one index with a default operating point."""
 
     def __init__(
-        self, index: MatchIndex, threshold: float = DEFAULT_THRESHOLD, limit: int = DEFAULT_LIMIT
+        self,
+        index: MatchIndex,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = DEFAULT_LIMIT,
+        lists: tuple[str, ...] | list[str] = (),
+        programs: tuple[str, ...] | list[str] = (),
     ) -> None:
+        """``lists``/``programs``: the filters every query gets unless it names its own."""
         self.index = index
         self.threshold = threshold
         self.limit = limit
+        self.lists = tuple(canonical_list(x) for x in lists if x)
+        self.programs = tuple(p.upper() for p in programs if p)
 
     def screen(self, query: ScreeningQuery) -> ScreeningResult:
         threshold = self.threshold if query.threshold is None else query.threshold
@@ -104,7 +113,7 @@ class Screener:
         return search(
             self.index,
             facts or query.facts(),
-            lists=query.lists,
-            programs=query.programs,
+            lists=query.lists or self.lists,
+            programs=query.programs or self.programs,
             floor=floor,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from sanctions_ledger.model.times import iso
 from sanctions_ledger.parsers import LISTS
 from sanctions_ledger.screening import Screener, ScreeningQuery
 from sanctions_ledger.screening.asof import adjust_for_actions
+from sanctions_ledger.screening.service import IndexProvider
 
 # A name is resolved when the best match scores at least this (stricter than screening's alert threshold:
 # a statement's verdict rests on it).
@@ -149,21 +151,18 @@ def find_state_claims(sentence: str) -> list[StateClaim]:
 
 # -- resolving names --------------------------------------------------------------------------------
 
-_CACHE: dict[tuple[str, tuple[str, ...]], MatchIndex] = {}
+_PROVIDERS: weakref.WeakKeyDictionary[Ledger, IndexProvider] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def _index(ledger: Ledger, lists: tuple[str, ...]) -> MatchIndex:
-    key = (ledger.state_token(), lists)
+def _index(ledger: Ledger) -> MatchIndex:
+    """The screening service's index of every entity ever listed (a statement may name a party that is
+    no longer listed)."""
     with _LOCK:
-        found = _CACHE.get(key)
-    if found is not None:
-        return found
-    index = MatchIndex(list(ledger.entities_ever(list(lists) or None)))
-    with _LOCK:
-        _CACHE.clear()
-        _CACHE[key] = index
-    return index
+        provider = _PROVIDERS.get(ledger)
+        if provider is None:
+            provider = _PROVIDERS[ledger] = IndexProvider(ledger)
+    return provider.index(scope="ever")
 
 
 def lists_of_authorities(ledger: Ledger, authorities: list[str]) -> list[str]:
@@ -190,7 +189,7 @@ def judge(claim: StateClaim, ledger: Ledger, at: datetime, authorities: list[str
         claim.findings.append("The ledger holds no list of the authority the statement names.")
         return
     covered = [lst for lst in lists if _snapshot_before(ledger, lst, at)]
-    screener = Screener(_index(ledger, tuple(sorted(lists))), threshold=RESOLVE_THRESHOLD, limit=5)
+    screener = Screener(_index(ledger), threshold=RESOLVE_THRESHOLD, limit=5)
     result = screener.screen(ScreeningQuery(name=claim.name, lists=tuple(lists)))
     # "North Korea's Foreign Trade Bank": the owner or country before a possessive is not part of the name
     owned = re.split(r"['’]s\s+", claim.name)

@@ -10,7 +10,7 @@ from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model import Entity, Name
 from sanctions_ledger.parsers import ParsedList
 from sanctions_ledger.screening import Screener, ScreeningQuery
-from sanctions_ledger.screening.cache import IndexCache
+from sanctions_ledger.screening.service import IndexProvider
 
 
 def t(day: int, hour: int = 12) -> datetime:
@@ -42,8 +42,8 @@ def ev(kind: str, day: int, **kw: object) -> Event:
 
 
 def ids(ledger: Ledger, name: str, at: datetime) -> list[str]:
-    index = IndexCache().get(ledger, ["ofac-sdn"], at)
-    result = Screener(index).screen(ScreeningQuery(name=name))
+    index = IndexProvider(ledger).index(at)
+    result = Screener(index, lists=["ofac-sdn"]).screen(ScreeningQuery(name=name))
     return [m.entity_id for m in result.matches]
 
 

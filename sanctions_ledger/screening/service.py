@@ -1,0 +1,290 @@
+"""The screening service: one provider of indexes over the ledger, for every entry point.
+
+An index is keyed on what it is built from: the ledger (its identity and state token, which changes with
+every snapshot, observation and action event), the instant (the latest lists, or the lists as they stood
+at an instant, corrected by recorded actions: :mod:`.asof`) and the scope (the current lists, or every
+entity ever listed, which statement checking resolves names against). The first screen after a ledger
+change builds the index and writes it to a file in the index folder (:mod:`sanctions_ledger.matching.store`);
+every later process — the next ``sanctions screen``, each server worker, a batch job — opens that file
+instead of building again. Within a process the last few indexes stay open.
+
+List and program filters never change the index: it always holds every list, so a score does not depend on
+which lists were asked for; the filters choose which entities a query may return (:mod:`..matching.search`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import stat
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from sanctions_ledger import __version__
+from sanctions_ledger.errors import InputError
+from sanctions_ledger.ledger import Ledger
+from sanctions_ledger.matching.index import MatchIndex
+from sanctions_ledger.matching.store import IndexFileError, open_index, save_index
+from sanctions_ledger.model import Entity
+from sanctions_ledger.screening.asof import adjust_for_actions
+from sanctions_ledger.screening.query import ScreeningQuery
+from sanctions_ledger.screening.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Screener, ScreeningResult
+
+log = logging.getLogger("sanctions_ledger.screening")
+
+Scope = Literal["current", "ever"]
+KEEP_FILES = 6  # index files kept in the folder (the newest); older ones are removed after a build
+
+
+def index_dir() -> Path:
+    """Where index files live: ``SANCTIONS_INDEX_DIR``, else ``indexes`` in the data directory."""
+    from sanctions_ledger.settings import Settings
+
+    env = os.environ.get("SANCTIONS_INDEX_DIR")
+    return Path(env) if env else Settings.from_env().data_dir / "indexes"
+
+
+_FINGERPRINT: str | None = None
+
+
+def matcher_fingerprint() -> str:
+    """Changes whenever the code that builds or reads an index changes (a file from another version of the
+    matcher is never opened)."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        h = hashlib.sha256(__version__.encode())
+        root = Path(__file__).resolve().parents[1] / "matching"
+        for path in sorted(root.glob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+        _FINGERPRINT = h.hexdigest()[:16]
+    return _FINGERPRINT
+
+
+def _private_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file of this user that nobody else may write (an index file is only
+    ever opened from a folder this user controls, written by this user)."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    owner_ok = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return stat.S_ISREG(st.st_mode) and owner_ok and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+@dataclass
+class IndexInfo:
+    """How the current index was obtained, for health pages and benchmarks."""
+
+    key: str
+    entities: int
+    source: str  # "built" | "file"
+    seconds: float
+
+
+class IndexProvider:
+    """Indexes keyed on (ledger, state, instant, scope), from memory, from a file or built."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        folder: Path | None = None,
+        lazy: bool = True,
+        keep: int = 2,
+        persist: bool = True,
+    ) -> None:
+        self.ledger = ledger
+        self.folder = folder
+        self.lazy = lazy
+        self.keep = keep
+        self.persist = persist
+        self._open: OrderedDict[str, MatchIndex] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
+        self.builds = 0
+        self.loads = 0
+        self.last: IndexInfo | None = None
+
+    def key(self, at: datetime | None = None, scope: Scope = "current") -> str:
+        """The key of the index for ``at`` and ``scope`` at the ledger's present state."""
+        raw = "|".join(
+            (
+                self.ledger.identity(),
+                self.ledger.state_token(),
+                at.isoformat() if at else "latest",
+                scope,
+                matcher_fingerprint(),
+            )
+        )
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+    def index(self, at: datetime | None = None, scope: Scope = "current") -> MatchIndex:
+        key = self.key(at, scope)
+        with self._lock:
+            found = self._open.get(key)
+            if found is not None:
+                self._open.move_to_end(key)
+                return found
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # one build per key at a time in this process; others wait for it
+            with self._lock:
+                found = self._open.get(key)
+            if found is None:
+                found = self._obtain(key, at, scope)
+                with self._lock:
+                    self._open[key] = found
+                    while len(self._open) > self.keep:
+                        self._open.popitem(last=False)
+        with self._lock:
+            self._building.pop(key, None)
+        return found
+
+    def _obtain(self, key: str, at: datetime | None, scope: Scope) -> MatchIndex:
+        started = time.perf_counter()
+        folder = self.folder or index_dir()
+        path = folder / f"{key}.index"
+        if self.persist and _private_file(path):
+            try:
+                index = open_index(path, lazy=self.lazy)
+                self.loads += 1
+                self.last = IndexInfo(key, len(index.entities), "file", time.perf_counter() - started)
+                return index
+            except IndexFileError as exc:
+                log.warning("screening index file %s unreadable (%s); building again", path.name, exc)
+        index = MatchIndex(self._entities(at, scope))
+        self.builds += 1
+        if self.persist:
+            try:
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                save_index(
+                    index, path, {"key": key, "at": at.isoformat() if at else "latest", "scope": scope}
+                )
+                _prune(folder, keep=KEEP_FILES)
+                if self.lazy:  # the file is what every later process opens: this one too, from now on
+                    index = open_index(path, lazy=True)
+            except OSError as exc:
+                log.warning("cannot write the screening index to %s: %s", folder, exc)
+        self.last = IndexInfo(key, len(index.entities), "built", time.perf_counter() - started)
+        log.info(
+            "screening index %s: %d entities built in %.1f s", key[:8], len(index.entities), self.last.seconds
+        )
+        return index
+
+    def _entities(self, at: datetime | None, scope: Scope) -> list[Entity]:
+        if scope == "ever":
+            return list(self.ledger.entities_ever())
+        entities = list(self.ledger.entities_at(at=at))
+        if at is not None:
+            entities, _ = adjust_for_actions(self.ledger, entities, None, at)
+        return entities
+
+
+def _prune(folder: Path, keep: int) -> None:
+    files = sorted(folder.glob("*.index"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        old.unlink(missing_ok=True)
+
+
+class ScreeningService:
+    """Screening over one ledger: what the CLI, the API, the web pages, batch jobs, yente's ``/match`` and
+    statement checking call.
+
+    ``check_interval``: how long (seconds) the ledger's state is trusted before it is read again (a server
+    sets a few seconds so a busy endpoint does not query the database on every request; 0 checks always).
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        folder: Path | None = None,
+        lazy: bool = True,
+        check_interval: float = 0.0,
+        persist: bool = True,
+    ) -> None:
+        self.ledger = ledger
+        self.provider = IndexProvider(ledger, folder, lazy=lazy, persist=persist)
+        self.check_interval = check_interval
+        self._latest: tuple[float, Screener] | None = None
+        self.built_at: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._latest is not None
+
+    @property
+    def entities(self) -> int:
+        return self._latest[1].index.entities.__len__() if self._latest else 0
+
+    def current(self) -> Screener | None:
+        """The latest lists' screener when it was checked against the ledger within ``check_interval``, else
+        None (then :meth:`screener` may read the database or build: not on an event loop)."""
+        found = self._latest
+        if found is not None and time.monotonic() - found[0] < self.check_interval:
+            return found[1]
+        return None
+
+    def screener(self, at: datetime | None = None, scope: Scope = "current") -> Screener:
+        """A screener over the lists at ``at`` (None: the latest), with the default operating point."""
+        if at is None and scope == "current":
+            found = self.current()
+            if found is not None:
+                return found
+        index = self.provider.index(at, scope)
+        screener = Screener(index, DEFAULT_THRESHOLD, DEFAULT_LIMIT)
+        if at is None and scope == "current":
+            previous = self._latest
+            if previous is not None and previous[1].index is index:
+                screener = previous[1]
+            else:
+                self.built_at = time.time()
+            self._latest = (time.monotonic(), screener)
+        return screener
+
+    def query(self, **values: object) -> ScreeningQuery:
+        return ScreeningQuery.build(**values)  # type: ignore[arg-type]
+
+    def screen(self, query: ScreeningQuery, at: datetime | None = None) -> ScreeningResult:
+        """Screen one query against the lists at ``at`` (None: the latest)."""
+        screener = self.screener(at)
+        if not screener.index.entities:
+            raise InputError(
+                "nothing to screen against: the ledger holds no snapshot"
+                + (f" at or before {at.isoformat()}" if at else ""),
+                hint="load a list first with `sanctions load PATH`",
+            )
+        return screener.screen(query)
+
+
+def files_index(paths: Iterable[Path], folder: Path | None = None, lazy: bool = True) -> MatchIndex:
+    """An index over list files (``--files``), kept in the index folder keyed on the files' names, sizes
+    and modification times, so screening the same files again opens it instead of parsing them."""
+    from sanctions_ledger.parsers import parse_paths
+
+    paths = [Path(p) for p in paths]
+    h = hashlib.sha256(matcher_fingerprint().encode())
+    for p in sorted(paths):
+        for f in sorted([p] if p.is_file() else (x for x in p.rglob("*") if x.is_file())):
+            st = f.stat()
+            h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    folder = folder or index_dir()
+    path = folder / f"files-{h.hexdigest()[:32]}.index"
+    if _private_file(path):
+        try:
+            return open_index(path, lazy=lazy)
+        except IndexFileError:
+            pass
+    index = MatchIndex([e for parsed in parse_paths(paths) for e in parsed.entities])
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        save_index(index, path, {"files": ",".join(str(p) for p in paths)})
+        _prune(folder, keep=KEEP_FILES)
+    except OSError as exc:
+        log.warning("cannot write the screening index to %s: %s", folder, exc)
+    return index
