@@ -2,7 +2,7 @@
 
 Routers (one per resource) answer JSON in the same shapes as the CLI's ``--json``; the web pages live
 under ``/ui``. Middleware, outermost first: metrics, security headers and the cross-origin write check
-(``security``), the lean path of ``POST /screen`` (``fastpath``), request size limits, CORS (only when
+(``security``), request size limits, CORS (only when
 origins are configured).
 """
 
@@ -20,7 +20,6 @@ from fastapi.responses import RedirectResponse
 
 from sanctions_ledger import __version__
 from sanctions_ledger.api import errors
-from sanctions_ledger.api.fastpath import ScreenFastPath
 from sanctions_ledger.api.jobs import JobManager
 from sanctions_ledger.api.limits import BodyLimitMiddleware
 from sanctions_ledger.api.metrics import Metrics, MetricsMiddleware
@@ -124,6 +123,7 @@ def create_app(
     app.state.jobs = jobs
     errors.install(app)
 
+    app.include_router(screen.lean)  # first: the hottest request is matched by the first route tried
     app.include_router(yente.router)  # before entities: /entities/{FtM id} is yente's, ids with ':' ours
     for r in (lists, diff, entities, screen, match, actions, statements, feeds, alerts, audit, keys, health):
         app.include_router(r.router)
@@ -147,9 +147,6 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware, max_json=settings.max_json_bytes, max_upload=settings.max_upload_bytes
     )
-    if settings.fast_screen:
-        route = next(r for r in screen.router.routes if getattr(r, "path", None) == "/screen")
-        app.add_middleware(ScreenFastPath, services=services, settings=settings, route=route, metrics=metrics)
     app.add_middleware(SecurityMiddleware, allowed_origins=settings.cors_origins)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -26,26 +26,46 @@ _HINT = (
 )
 
 
-async def presented_key(
-    request: Request,
-    cred: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
-    x_key: str | None = Depends(header),
-) -> ApiKey | None:
-    """The key sent with the request (None when none was sent). Raises 401 for an unknown key."""
-    secret = (cred.credentials if cred else None) or x_key
-    if not secret:
-        scheme, _, value = (request.headers.get("authorization") or "").partition(" ")
-        if scheme.lower() == "apikey" and value.strip():
-            secret = value  # yente's scheme, sent by its SDK and by nomenklatura
+async def key_of(request: Request) -> ApiKey | None:
+    """The key sent with the request (None when none was sent): ``Authorization: Bearer <key>`` or
+    ``ApiKey <key>`` (yente's scheme, sent by its SDK and by nomenklatura), or ``X-API-Key``. Raises 401
+    for an unknown key or an Authorization header of another scheme."""
+    scheme, _, value = (request.headers.get("authorization") or "").partition(" ")
+    secret = value.strip() if scheme.lower() in ("bearer", "apikey") else ""
+    secret = secret or (request.headers.get("x-api-key") or "").strip()
     if not secret:
         if request.headers.get("authorization"):
             raise AuthError("the Authorization header is not `Bearer <key>` or `ApiKey <key>`", hint=_HINT)
         return None
-    key = await run_in_threadpool(verify_key, request.app.state.services.ledger, secret.strip())
+    key = await run_in_threadpool(verify_key, request.app.state.services.ledger, secret)
     if key is None:
         raise AuthError("unknown or revoked API key", hint=_HINT)
     request.state.api_key = key
     return key
+
+
+async def presented_key(
+    request: Request,
+    cred: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008  (declared for the OpenAPI doc)
+    x_key: str | None = Depends(header),
+) -> ApiKey | None:
+    """:func:`key_of` as a dependency (the parameters document the two ways of sending a key)."""
+    return await key_of(request)
+
+
+async def check_read(request: Request) -> ApiKey | None:
+    """What :func:`read_access` checks, for a route that reads its request itself."""
+    key = await key_of(request) if _sends_key(request) else None
+    if key is None and request.app.state.settings.read_requires_key:
+        raise AuthError(
+            "reading this server needs an API key (SANCTIONS_API_READ_REQUIRES_KEY is on)", hint=_HINT
+        )
+    return key
+
+
+def _sends_key(request: Request) -> bool:
+    headers = request.headers
+    return "authorization" in headers or "x-api-key" in headers
 
 
 def require(scope: str) -> Callable[..., Awaitable[ApiKey]]:

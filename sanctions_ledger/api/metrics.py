@@ -54,11 +54,6 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="max",
         )
-        self.fast_screens = Counter(
-            "sanctions_screen_fast_path_total",
-            "POST /screen requests answered by the lean path (the rest went through the route)",
-            registry=self.registry,
-        )
         self.index_entities = Gauge(
             "sanctions_screening_index_entities",
             "Entities in the screening index",

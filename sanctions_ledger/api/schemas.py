@@ -41,6 +41,12 @@ class ScreenRequest(BaseModel):
     limit: int | None = Field(
         None, ge=1, le=MAX_RESULTS, description=f"Most matches reported (default 10, at most {MAX_RESULTS})"
     )
+    as_of: str | None = Field(
+        None,
+        max_length=40,
+        description="Screen against the lists as they stood at this instant: an ISO date (its end) or"
+        " date-time; without a zone, the list's own time zone (America/New_York for several lists)",
+    )
 
     def values(self) -> dict[str, Any]:
         return {

@@ -46,7 +46,6 @@ class ApiSettings:
     job_rows_max: int = MAX_FILE_ROWS
     cors_origins: tuple[str, ...] = ()
     jobs_dir: str | None = None  # default: a temporary folder (`sanctions serve` sets one it keeps)
-    fast_screen: bool = True  # POST /screen's lean path (sanctions_ledger.api.fastpath); off: the route only
     jobs_keep: int = 50  # finished jobs kept (with their files); older ones are removed
     session_hours: float = 8.0  # a web sign-in lasts this long (SANCTIONS_WEB_SESSION_HOURS)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -64,7 +63,6 @@ class ApiSettings:
             max_jobs=_int("SANCTIONS_API_MAX_JOBS", cls.max_jobs),
             cors_origins=origins,
             jobs_dir=os.environ.get("SANCTIONS_API_JOBS_DIR") or None,
-            fast_screen=_flag("SANCTIONS_API_FAST_SCREEN", default=True),
             jobs_keep=_int("SANCTIONS_API_JOBS_KEEP", cls.jobs_keep),
             session_hours=_int("SANCTIONS_WEB_SESSION_HOURS", int(cls.session_hours)),
         )

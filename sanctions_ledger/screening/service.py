@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Literal
 
 from sanctions_ledger import __version__
-from sanctions_ledger.errors import InputError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.matching.store import IndexFileError, open_index, save_index
@@ -40,6 +39,7 @@ from sanctions_ledger.screening.screen import DEFAULT_LIMIT, DEFAULT_THRESHOLD, 
 log = logging.getLogger("sanctions_ledger.screening")
 
 Scope = Literal["current", "ever"]
+DEFAULT_TZ = "America/New_York"
 KEEP_FILES = 6  # index files kept in the folder (the newest); older ones are removed after a build
 
 
@@ -247,19 +247,24 @@ class ScreeningService:
             self._latest = (time.monotonic(), screener)
         return screener
 
+    def parse_as_of(self, value: str | None, lists: Iterable[str] = ()) -> datetime | None:
+        """``--as-of`` / ``as_of``: an ISO date (its end) or date-time; without a zone, the list's own time
+        zone when one list is named, else America/New_York (OFAC's, where most actions are published)."""
+        if not value:
+            return None
+        from sanctions_ledger.model.times import parse_instant
+
+        names = list(lists)
+        tz = self.ledger.list_timezone(names[0]) if len(names) == 1 else DEFAULT_TZ
+        return parse_instant(value, tz, end_of_day=True, what="as_of")
+
     def query(self, **values: object) -> ScreeningQuery:
         return ScreeningQuery.build(**values)  # type: ignore[arg-type]
 
     def screen(self, query: ScreeningQuery, at: datetime | None = None) -> ScreeningResult:
-        """Screen one query against the lists at ``at`` (None: the latest)."""
-        screener = self.screener(at)
-        if not screener.index.entities:
-            raise InputError(
-                "nothing to screen against: the ledger holds no snapshot"
-                + (f" at or before {at.isoformat()}" if at else ""),
-                hint="load a list first with `sanctions load PATH`",
-            )
-        return screener.screen(query)
+        """Screen one query against the lists at ``at`` (None: the latest; an empty ledger matches nothing:
+        the API's health check says whether lists are loaded)."""
+        return self.screener(at).screen(query)
 
 
 def files_index(paths: Iterable[Path], folder: Path | None = None, lazy: bool = True) -> MatchIndex:

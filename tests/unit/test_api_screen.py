@@ -227,3 +227,46 @@ def test_screening_index_follows_the_ledger(ledger: Ledger) -> None:
         assert c.post("/screen", json={"name": "Kim Jong Un"}).json()["matches"] == []
         fill(ledger)
         assert c.post("/screen", json={"name": "Kim Jong Un"}).json()["matches"]
+
+
+def test_screen_as_of_an_instant(client: TestClient) -> None:
+    """Dalian Haibo reached the list's snapshot of 22 March 2019: screened as of the 21st it is not there."""
+    q = {"name": "Dalian Haibo International Freight", "type": "organization"}
+    before = client.post("/screen", json={**q, "as_of": "2019-03-21"})
+    after = client.post("/screen", json={**q, "as_of": "2019-03-23T12:00:00Z"})
+    latest = client.post("/screen", json=q)
+    assert before.status_code == after.status_code == 200, before.text
+    assert before.json()["matches"] == [] and before.json()["query"]["as_of"] == "2019-03-21"
+    assert [m["entity_id"] for m in after.json()["matches"]][:1] == ["ofac-sdn:26243"]
+    assert after.json()["matches"] == latest.json()["matches"]
+    batch = client.post(
+        "/screen/batch", json={"queries": [{**q, "id": "a", "as_of": "2019-03-21"}, {**q, "id": "b"}]}
+    ).json()["results"]
+    assert batch[0]["matches"] == [] and batch[1]["matches"]
+    assert_error(client.post("/screen", json={**q, "as_of": "the day before"}), 422, "InputError")
+
+
+def test_screen_is_one_path_for_every_request(filled: Ledger) -> None:
+    """POST /screen reads its own body and checks access itself: invalid bodies get the one error shape,
+    keys are checked as on every read, and the OpenAPI document describes its body."""
+    from sanctions_ledger.api.keys import create_key
+
+    with make_client(filled, read_requires_key=True) as c:
+        assert_error(c.post("/screen", json={"name": "Kim"}), 401, "AuthError")
+        assert_error(c.post("/screen", json={"name": "Kim"}, headers={"X-API-Key": "sk_nope"}), 401)
+        secret = create_key(filled, "reader", "read", "test")[0]
+        for headers in (
+            {"X-API-Key": secret},
+            {"Authorization": f"Bearer {secret}"},
+            {"Authorization": f"ApiKey {secret}"},
+        ):
+            r = c.post("/screen", json={"name": "Kim Jong Un"}, headers=headers)
+            assert r.status_code == 200 and r.json()["matches"], (headers, r.text)
+        ok = {"X-API-Key": secret}
+        r = c.post("/screen", content=b'{"name": "Kim"', headers={**ok, "content-type": "application/json"})
+        assert_error(r, 422, "InputError")
+        r = c.post("/screen", json={"name": "Kim", "colour": "red"}, headers=ok)
+        assert_error(r, 422, "InputError")
+        assert "colour" in r.json()["error"]["message"] and "body" not in r.json()["error"]["message"]
+        body = c.get("/openapi.json", headers=ok).json()["paths"]["/screen"]["post"]["requestBody"]
+        assert "as_of" in body["content"]["application/json"]["schema"]["properties"]
