@@ -7,8 +7,9 @@ The index is the 2024-07-02 OFAC SDN list with its aliases (plus any ``--lists``
 are generated from real name resources (bench/monitoring_bench.py: US Congress members, UK HMT
 individuals' given names x surnames, some listed names). The Dask run uses exactly the code behind
 ``sanctions screen-file --dask`` / ``--scheduler``:
-:func:`sanctions_ledger.monitoring.dask_exec.screen_file_dask` on a LocalCluster (``--workers`` worker
-processes, one thread each), or on the cluster at ``--scheduler``. Throughput is measured for what
+:func:`sanctions_ledger.screening.batch.screen_file` on the
+:class:`~sanctions_ledger.screening.executors.DaskCluster` executor of a LocalCluster (``--workers`` worker
+processes, one thread each), or of the cluster at ``--scheduler``. Throughput is measured for what
 actually ran; nothing is extrapolated.
 """
 
@@ -25,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from sanctions_ledger.matching.index import MatchIndex
-from sanctions_ledger.monitoring.dask_exec import dask_client, screen_file_dask
 from sanctions_ledger.parsers import parse_paths
 from sanctions_ledger.screening import Screener
 from sanctions_ledger.screening.batch import screen_file
+from sanctions_ledger.screening.executors import DaskCluster, dask_client
 
 HERE = Path(__file__).resolve().parent
 SDN = HERE.parent.parent / "shared" / "data" / "ofac-sdn" / "2024-07-02"
@@ -111,11 +112,13 @@ def main() -> None:
             started = time.perf_counter() - t
             n_workers = len(client.scheduler_info()["workers"])
             t2 = time.perf_counter()
-            c2 = screen_file_dask(screener, src, Path(tmp) / "dask.jsonl", client, chunk_rows=args.chunk_rows)
+            dask = DaskCluster(client)
+            out = Path(tmp) / "dask.jsonl"
+            c2 = screen_file(screener, src, out, progress=False, chunk_size=args.chunk_rows, executor=dask)
             s2 = time.perf_counter() - t2
         report["dask"] = {
             "rows": c2["rows"],
-            "tasks": c2["tasks"],
+            "tasks": -(-c2["rows"] // args.chunk_rows),
             "workers": n_workers,
             "scheduler": args.scheduler or "LocalCluster",
             "input": args.format,

@@ -44,7 +44,7 @@ from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.jobs_tables import screen_jobs as J
 from sanctions_ledger.model.times import iso
-from sanctions_ledger.screening.batch import read_rows, screen_row
+from sanctions_ledger.screening.batch import read_rows, screen_rows
 from sanctions_ledger.screening.service import ScreeningService
 
 log = logging.getLogger("sanctions_ledger.api.jobs")
@@ -243,8 +243,7 @@ class JobManager:
             screener = self.screening.screener()
             last = time.monotonic()
             with part.open("w", encoding="utf-8") as out:
-                for n, values, error in read_rows(workdir / "input.csv"):
-                    rec = screen_row(screener, n, values, error)
+                for rec in screen_rows(screener, read_rows(workdir / "input.csv")):
                     out.write(json.dumps(rec, ensure_ascii=False) + "\n")
                     done += 1
                     if "error" in rec:

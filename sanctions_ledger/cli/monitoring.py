@@ -152,10 +152,10 @@ def monitor_full(
 
     ledger = get_ledger(ctx)
     if scheduler or use_dask:
-        from sanctions_ledger.monitoring.dask_exec import DaskExecutor, dask_client
+        from sanctions_ledger.screening.executors import DaskCluster, dask_client
 
         with dask_client(scheduler, n_workers=workers) as client:
-            r = Monitor(ledger, executor=DaskExecutor(client), executor_min_records=1).full()
+            r = Monitor(ledger, executor=DaskCluster(client), executor_min_records=1).full()
     else:
         r = Monitor(ledger).full()
     if as_json:
@@ -353,9 +353,9 @@ def _dask_screen_file(cmd: click.Command) -> None:
         scheduler = kwargs.pop("scheduler", None)
         force = kwargs.pop("use_dask", False)
         in_path: Path = kwargs["in_path"]
-        from sanctions_ledger.monitoring.dask_exec import use_dask
+        from sanctions_ledger.screening.executors import wants_dask
 
-        if not in_path.is_file() or not use_dask(in_path, scheduler, force):
+        if not in_path.is_file() or not wants_dask(in_path, scheduler, force):
             return original(*args, **kwargs)
         return _screen_file_on_dask(click.get_current_context(), scheduler, **kwargs)
 
@@ -365,8 +365,9 @@ def _dask_screen_file(cmd: click.Command) -> None:
 
 def _screen_file_on_dask(ctx: click.Context, scheduler: str | None, **kw: Any) -> None:
     from sanctions_ledger.cli import screening as sc
-    from sanctions_ledger.monitoring.dask_exec import dask_client, screen_file_dask
     from sanctions_ledger.screening import Screener, ScreeningQuery
+    from sanctions_ledger.screening.batch import screen_file
+    from sanctions_ledger.screening.executors import DaskCluster, dask_client
 
     if kw["workers"] < 1:
         raise InputError(f"--workers {kw['workers']} must be at least 1")
@@ -376,9 +377,18 @@ def _screen_file_on_dask(ctx: click.Context, scheduler: str | None, **kw: Any) -
     index = sc.screening_index(ctx, kw["lists"], kw["as_of"], kw["files"], lazy=False)
     screener = Screener(index, kw["threshold"], kw["limit"], lists=kw["lists"], programs=kw["programs"])
     with dask_client(scheduler, n_workers=kw["workers"]) as client:
-        counts = screen_file_dask(screener, kw["in_path"], kw["out_path"], client, progress=kw["progress"])
+        executor = DaskCluster(client)
+        counts = screen_file(
+            screener,
+            kw["in_path"],
+            kw["out_path"],
+            executor=executor,
+            progress=kw["progress"],
+            chunk_size=1000,
+        )
+        n_workers = executor.workers
     err(
-        f"screened {counts['rows']} rows on Dask ({counts['tasks']} tasks): {counts['with_matches']} with "
+        f"screened {counts['rows']} rows on Dask ({n_workers} workers): {counts['with_matches']} with "
         f"matches, {counts['errors']} errors -> {kw['out_path']}"
     )
     if counts["errors"] and counts["errors"] == counts["rows"]:

@@ -30,6 +30,7 @@ from sanctions_ledger.matching.search import identifier_key, search
 from sanctions_ledger.model import Entity
 from sanctions_ledger.monitoring.records import CustomerRecord
 from sanctions_ledger.screening import DEFAULT_THRESHOLD, Match
+from sanctions_ledger.screening.executors import Executor
 
 EntityVersion = tuple[int, str]  # (entity_versions.id, content_hash)
 
@@ -141,6 +142,33 @@ def screen_records(
             )
     work.hits = len(hits)
     work.seconds = time.perf_counter() - started
+    return hits, work
+
+
+def screen_chunk(
+    index: MonitorIndex, chunk: tuple[Sequence[CustomerRecord], float]
+) -> tuple[list[Hit], Work]:
+    """:func:`screen_records` in the shape the batch executors call
+    (:mod:`sanctions_ledger.screening.executors`): the index is what every worker shares, a chunk is
+    (records, threshold)."""
+    records, threshold = chunk
+    return screen_records(index, records, threshold)
+
+
+def screen_on(
+    executor: Executor,
+    index: MonitorIndex,
+    records: Sequence[CustomerRecord],
+    threshold: float,
+    chunk: int = 2000,
+) -> tuple[list[Hit], Work]:
+    """Screen ``records`` against ``index`` on ``executor``, in chunks; hits in record order."""
+    hits: list[Hit] = []
+    work = Work(index_entities=len(index.entities))
+    chunks = ((records[i : i + chunk], threshold) for i in range(0, len(records), chunk))
+    for h, w in executor.map(screen_chunk, index, chunks):
+        hits += h
+        work.add(w)
     return hits, work
 
 

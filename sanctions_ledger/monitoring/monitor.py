@@ -45,12 +45,13 @@ from sanctions_ledger.monitoring.engine import (
     Hit,
     MonitorIndex,
     Work,
+    screen_on,
     screen_records,
 )
 from sanctions_ledger.monitoring.records import CustomerRecord, read_records
 from sanctions_ledger.screening import DEFAULT_THRESHOLD
+from sanctions_ledger.screening.executors import Executor
 
-Executor = Callable[[MonitorIndex, Sequence[CustomerRecord], float], tuple[list[Hit], Work]]
 RETRIES = 5
 
 
@@ -67,8 +68,9 @@ class _Customers:
 
 
 class Monitor:
-    """Monitoring over one ledger. ``executor`` screens large record sets (default: in this process;
-    :func:`sanctions_ledger.monitoring.dask_exec.dask_executor` runs them on a Dask cluster)."""
+    """Monitoring over one ledger. ``executor`` screens record sets of ``executor_min_records`` or more
+    (default: all in this process; any executor of :mod:`sanctions_ledger.screening.executors`, such as a
+    Dask cluster)."""
 
     def __init__(
         self,
@@ -246,7 +248,7 @@ class Monitor:
 
     def _screen(self, index: MonitorIndex, records: Sequence[CustomerRecord]) -> tuple[list[Hit], Work]:
         if self.executor is not None and len(records) >= self.executor_min_records:
-            return self.executor(index, records, self.threshold)
+            return screen_on(self.executor, index, records, self.threshold)
         return screen_records(index, records, self.threshold)
 
     def watchlists(self) -> list[dict[str, Any]]:

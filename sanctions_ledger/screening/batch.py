@@ -1,28 +1,26 @@
-"""Batch screening: a CSV file in, JSONL (or CSV) out, one output line per input row, in input order.
+"""Batch screening: a CSV (or Parquet) file in, JSONL (or CSV) out, one output line per input row, in input
+order.
 
-Rows stream through in chunks; with ``workers > 1`` the chunks are screened by forked worker processes
-that inherit the index already built in the parent (copy-on-write), and a bounded window of chunks in
-flight keeps memory constant however long the file is. A row that cannot be screened (broken CSV,
-bytes that are not UTF-8, an empty or oversized name) gets an error record, never a silent gap.
+Rows stream through in chunks on an executor (:mod:`.executors`: in this process, forked workers that
+inherit the index, or a Dask cluster); a bounded window of chunks in flight keeps memory constant however
+long the file is. A row that cannot be screened (broken CSV, bytes that are not UTF-8, an empty or oversized
+name) gets an error record, never a silent gap.
 """
 
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
-import multiprocessing as mp
 import sys
-from collections import deque
 from collections.abc import Iterable, Iterator
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, TextIO
 
 from tqdm import tqdm
 
 from sanctions_ledger.errors import InputError, SanctionsError
+from sanctions_ledger.screening.executors import Executor, ForkPool, InProcess
 from sanctions_ledger.screening.limits import MAX_FILE_ROWS, check_file_rows
 from sanctions_ledger.screening.query import ScreeningQuery
 from sanctions_ledger.screening.screen import Screener
@@ -30,16 +28,19 @@ from sanctions_ledger.screening.screen import Screener
 FIELDS = ("name", "type", "dob", "country", "imo", "id_number")
 CHUNK_SIZE = 200
 Row = tuple[int, dict[str, str] | None, str | None]  # (row number, values, error)
-
-_WORKER: Screener | None = None
+PARQUET = (".parquet", ".pq")
 
 
 def read_rows(path: Path, max_rows: int = MAX_FILE_ROWS) -> Iterator[Row]:
     """Rows of a screening CSV: ``(row_number, values, None)`` or ``(row_number, None, error)``.
 
     Raises :class:`InputError` naming the file when it cannot be read or has no ``name`` column, and
-    :class:`~sanctions_ledger.errors.RequestTooLargeError` on reaching a row past ``max_rows``.
+    :class:`~sanctions_ledger.errors.RequestTooLargeError` on reaching a row past ``max_rows``. A Parquet
+    file (``.parquet``, ``.pq``) is read one row group at a time.
     """
+    if path.suffix.lower() in PARQUET:
+        yield from _parquet_rows(path, max_rows)
+        return
     try:
         f = path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
@@ -89,6 +90,24 @@ def _rows(f: TextIO, where: str, max_rows: int = MAX_FILE_ROWS) -> Iterator[Row]
             yield n, clean, f"row {n} holds bytes that are not UTF-8"
         else:
             yield n, row, None
+
+
+def _parquet_rows(path: Path, max_rows: int) -> Iterator[Row]:
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several kinds for a damaged file
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
+    cols = [c.strip().lower() for c in pf.schema_arrow.names]
+    if "name" not in cols:
+        raise InputError(f"{path}: no 'name' column ({', '.join(cols)})")
+    n = 0
+    for g in range(pf.num_row_groups):
+        for rec in pf.read_row_group(g).to_pylist():
+            n += 1
+            check_file_rows(n, str(path), max_rows)
+            yield n, {str(k).strip().lower(): "" if v is None else str(v) for k, v in rec.items()}, None
 
 
 def _has_bad_bytes(value: str) -> bool:
@@ -157,40 +176,30 @@ def encode_row(rec: dict[str, Any], as_csv: bool) -> Done:
     return line, "error" in rec, bool(rec.get("matches"))
 
 
-def _work(chunk: list[Row], as_csv: bool) -> list[Done]:
-    assert _WORKER is not None
-    return [encode_row(screen_row(_WORKER, *r), as_csv) for r in chunk]
+def _screen_chunk(job: tuple[Screener, bool | None], chunk: list[Row]) -> list[Any]:
+    """One chunk's records (``as_csv`` None), or its encoded output lines (True: CSV, False: JSON)."""
+    screener, as_csv = job
+    recs = [screen_row(screener, *r) for r in chunk]
+    return recs if as_csv is None else [encode_row(rec, as_csv) for rec in recs]
 
 
-def screen_rows(screener: Screener, rows: Iterable[Row], workers: int = 1) -> Iterator[dict[str, Any]]:
-    """Screen rows in order, in this process (the Python API; see :func:`screen_file` for batches)."""
-    for r in rows:
-        yield screen_row(screener, *r)
+def screen_rows(
+    screener: Screener,
+    rows: Iterable[Row],
+    executor: Executor | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[dict[str, Any]]:
+    """Screened records in input order, on ``executor`` (default: this process)."""
+    for out in (executor or InProcess()).map(_screen_chunk, (screener, None), _chunks(rows, chunk_size)):
+        yield from out
 
 
 def _screen_encoded(
-    screener: Screener, rows: Iterable[Row], workers: int, chunk_size: int, as_csv: bool
+    screener: Screener, rows: Iterable[Row], executor: Executor, chunk_size: int, as_csv: bool
 ) -> Iterator[Done]:
-    """Screened, encoded output lines in input order; with ``workers > 1`` in forked processes that
-    share the parent's index, with at most ``3 * workers`` chunks in flight."""
-    if workers <= 1 or "fork" not in mp.get_all_start_methods():
-        for r in rows:
-            yield encode_row(screen_row(screener, *r), as_csv)
-        return
-    global _WORKER
-    _WORKER = screener
-    # Keep the collector off the inherited index: scanning it would copy every shared page per worker.
-    gc.collect()
-    gc.freeze()
-    ctx = mp.get_context("fork")
-    window: deque[AsyncResult[list[Done]]] = deque()
-    with ctx.Pool(workers) as pool:
-        for chunk in _chunks(rows, chunk_size):
-            window.append(pool.apply_async(_work, (chunk, as_csv)))
-            if len(window) >= workers * 3:
-                yield from window.popleft().get()
-        while window:
-            yield from window.popleft().get()
+    """Screened, encoded output lines in input order (encoded where they are screened)."""
+    for out in executor.map(_screen_chunk, (screener, as_csv), _chunks(rows, chunk_size)):
+        yield from out
 
 
 CSV_OUT = (
@@ -234,11 +243,14 @@ def screen_file(
     progress: bool = True,
     chunk_size: int = CHUNK_SIZE,
     max_rows: int = MAX_FILE_ROWS,
+    executor: Executor | None = None,
 ) -> dict[str, int]:
     """Screen ``in_path`` into ``out_path`` (``.csv`` -> CSV, else JSONL); returns counts.
 
-    The file is read once before anything is screened or written, so one over a bound (see
-    :mod:`sanctions_ledger.screening.limits`) is refused whole."""
+    ``executor``: where the rows are screened (default: ``workers`` forked processes, see
+    :mod:`.executors`). The file is read once before anything is screened or written, so one over a bound
+    (see :mod:`sanctions_ledger.screening.limits`) is refused whole."""
+    executor = executor or ForkPool(workers)
     for _row in read_rows(in_path, max_rows):
         pass
     rows = read_rows(in_path)
@@ -259,7 +271,7 @@ def screen_file(
     with out, bar:
         if as_csv:
             csv.writer(out).writerow(CSV_OUT)
-        for line, error, matched in _screen_encoded(screener, all_rows(), workers, chunk_size, as_csv):
+        for line, error, matched in _screen_encoded(screener, all_rows(), executor, chunk_size, as_csv):
             counts["rows"] += 1
             counts["errors"] += error
             counts["with_matches"] += matched

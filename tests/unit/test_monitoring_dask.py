@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.monitoring import Monitor
-from sanctions_ledger.monitoring.dask_exec import DaskExecutor, dask_client, screen_file_dask, use_dask
 from sanctions_ledger.screening import Screener
 from sanctions_ledger.screening.batch import screen_file
+from sanctions_ledger.screening.executors import DaskCluster, ForkPool, InProcess, dask_client, wants_dask
 from tests.unit.test_monitoring import BASE, CUSTOMERS, entity, load, write
 
 pytest.importorskip("distributed")
@@ -52,11 +52,13 @@ def screener() -> Screener:
 def test_dask_batch_equals_single_process(tmp_path: Path, client: Any, suffix: str) -> None:
     src = write(tmp_path, "in.csv", ROWS * 30)
     single, dask_out = tmp_path / f"single{suffix}", tmp_path / f"dask{suffix}"
-    c1 = screen_file(screener(), src, single, workers=1, progress=False)
-    c2 = screen_file_dask(screener(), src, dask_out, client, chunk_rows=7)
+    c1 = screen_file(screener(), src, single, progress=False, executor=InProcess())
+    c2 = screen_file(screener(), src, dask_out, progress=False, chunk_size=7, executor=DaskCluster(client))
     assert single.read_bytes() == dask_out.read_bytes()
-    assert c2["tasks"] > 10 and {k: c2[k] for k in c1} == c1
-    assert c1["errors"] >= 30
+    assert c2 == c1 and c1["errors"] >= 30
+    forked = tmp_path / f"forked{suffix}"
+    assert screen_file(screener(), src, forked, progress=False, chunk_size=5, executor=ForkPool(2)) == c1
+    assert forked.read_bytes() == single.read_bytes()
 
 
 def test_dask_parquet_input(tmp_path: Path, client: Any) -> None:
@@ -67,12 +69,14 @@ def test_dask_parquet_input(tmp_path: Path, client: Any) -> None:
     table = pa.table({"Name": names, "id": [f"p{i}" for i in range(len(names))]})
     pq.write_table(table, tmp_path / "in.parquet", row_group_size=7)
     out = tmp_path / "out.jsonl"
-    counts = screen_file_dask(screener(), tmp_path / "in.parquet", out, client)
-    assert counts["rows"] == len(names) and counts["tasks"] == (len(names) + 6) // 7
+    counts = screen_file(
+        screener(), tmp_path / "in.parquet", out, progress=False, executor=DaskCluster(client)
+    )
+    assert counts["rows"] == len(names)
     csv_in = write(tmp_path, "same.csv", "name,id\n" + "".join(f"{n},p{i}\n" for i, n in enumerate(names)))
     screen_file(screener(), csv_in, tmp_path / "ref.jsonl", workers=1, progress=False)
     assert out.read_text() == (tmp_path / "ref.jsonl").read_text()
-    assert use_dask(tmp_path / "in.parquet", None, False) and not use_dask(csv_in, None, False)
+    assert wants_dask(tmp_path / "in.parquet", None, False) and not wants_dask(csv_in, None, False)
 
 
 def test_full_rescreen_on_dask_equals_local(ledger: Any, tmp_path: Path, client: Any) -> None:
@@ -80,9 +84,11 @@ def test_full_rescreen_on_dask_equals_local(ledger: Any, tmp_path: Path, client:
     mon = Monitor(ledger)
     mon.load_watchlist("bank", write(tmp_path, "a.csv", CUSTOMERS), create=True, actor="t")
     local, lw, _, _ = Monitor(ledger).full_hits()
-    remote, rw, _, _ = Monitor(
-        ledger, executor=DaskExecutor(client, chunk_records=2), executor_min_records=1
-    ).full_hits()
+    remote, rw, _, _ = Monitor(ledger, executor=DaskCluster(client), executor_min_records=1).full_hits()
+    forked, _, _, _ = Monitor(ledger, executor=ForkPool(2), executor_min_records=1).full_hits()
+    assert {w: sorted(h.key for h in hs) for w, hs in local.items()} == {
+        w: sorted(h.key for h in hs) for w, hs in forked.items()
+    }
     assert {w: sorted(h.key for h in hs) for w, hs in local.items()} == {
         w: sorted(h.key for h in hs) for w, hs in remote.items()
     }

@@ -14,7 +14,6 @@ from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.model import Entity, Identifier, Name, PartialDate
 from sanctions_ledger.screening import Screener, ScreeningQuery
 from sanctions_ledger.screening.batch import screen_file, screen_text
-from sanctions_ledger.screening.cache import IndexCache
 
 
 def _entities() -> list[Entity]:
@@ -150,27 +149,6 @@ def test_batch_without_name_column(screener: Screener, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"people\.csv: no 'name' column"):
         screen_file(screener, src, tmp_path / "o.jsonl", progress=False)
     assert screen_text(screener, "name\nARK\n")[0]["matches"][0]["entity_id"] == "ofac-sdn:3"
-
-
-class _Source:
-    def __init__(self) -> None:
-        self.token = "1"
-
-    def entities_at(self, lists: list[str] | None = None, at: object = None) -> list[Entity]:  # type: ignore[override]
-        return [e for e in _entities() if not lists or e.list in lists]
-
-    def state_token(self) -> str:
-        return self.token
-
-
-def test_cache_rebuilds_when_the_ledger_changes() -> None:
-    cache = IndexCache()
-    src = _Source()
-    a = cache.get(src)  # type: ignore[arg-type]
-    assert cache.get(src) is a  # type: ignore[arg-type]
-    src.token = "2"
-    assert cache.get(src) is not a and cache.builds == 2  # type: ignore[arg-type]
-    assert len(cache.get(src, ["un"]).entities) == 1  # type: ignore[arg-type]
 
 
 def _write_sdn(folder: Path) -> None:
