@@ -2,6 +2,10 @@
 2019 SDN name (primary, aliases, weak a.k.a.s), names only, upper-cased with punctuation removed.
 
     python bench/baseline_rapidfuzz.py QUERIES.csv OUT.jsonl [--threshold 0.845] [--workers 2]
+                                       [--lists DIR ...]
+
+``--lists``: brute force over every name of these list folders instead of the 2019 SDN (to show how the cost
+grows with the lists; bench/service_bench.py runs it as a whole process beside ``sanctions screen-file``).
 """
 
 from __future__ import annotations
@@ -32,11 +36,12 @@ def _norm(s: str) -> str:
     return " ".join(sorted(_PUNCT.sub(" ", s.upper()).split()))
 
 
-def load() -> None:
-    for e in parse_paths([SDN_2019])[0].entities:
-        for n in e.names:
-            _CHOICES.append(_norm(n.name))
-            _IDS.append(e.id)
+def load(lists: list[Path] | None = None) -> None:
+    for parsed in parse_paths(lists or [SDN_2019]):
+        for e in parsed.entities:
+            for n in e.names:
+                _CHOICES.append(_norm(n.name))
+                _IDS.append(e.id)
 
 
 def _one(row: tuple[str, str]) -> str:
@@ -50,12 +55,14 @@ def _one(row: tuple[str, str]) -> str:
     return json.dumps({"qid": qid, "matches": matches})
 
 
-def run(queries: Path, out: Path, threshold: float = 0.845, workers: int = 2) -> float:
+def run(
+    queries: Path, out: Path, threshold: float = 0.845, workers: int = 2, lists: list[Path] | None = None
+) -> float:
     """Screen the queries; returns names per second."""
     global _CUTOFF
     _CUTOFF = threshold * 100
     if not _CHOICES:
-        load()
+        load(lists)
     with queries.open(encoding="utf-8", newline="") as f:
         rows = [(r["qid"], r["name"]) for r in csv.DictReader(f)]
     t0 = time.perf_counter()
@@ -76,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--threshold", type=float, default=0.845)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--lists", type=Path, nargs="+", help="list folders (default: the 2019 SDN)")
     a = ap.parse_args(argv)
-    qps = run(a.queries, a.out, a.threshold, a.workers)
+    qps = run(a.queries, a.out, a.threshold, a.workers, a.lists)
     print(f"baseline_rapidfuzz: {qps:.0f} names/s", file=sys.stderr)
     return 0
 
