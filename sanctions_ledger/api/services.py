@@ -1,18 +1,16 @@
 """The core services the API and the web pages call, built from one ledger.
 
 Screening keeps one in-memory index over the latest snapshot of every list and rebuilds it when the ledger
-changes (checked at most every ``check_interval`` seconds). Actions and statements come from their own
-packages; when a package is not installed the service answers 503 with a clear message instead of
-failing at import time.
+changes (checked at most every ``check_interval`` seconds). Actions and statements are not services: the
+routers and pages import their packages directly.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sanctions_ledger.errors import SanctionsError
@@ -92,35 +90,12 @@ class ScreeningService:
         return self.screener().screen(query)
 
 
-def _optional(module: str) -> Any | None:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-
-
 @dataclass
 class Services:
     """What the API and web layers need, built once per app."""
 
     ledger: Ledger
     screening: ScreeningService
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def module(self, name: str, what: str) -> Any:
-        """An optional core package (``actions``, ``statements``), or 503 when it is not installed."""
-        mod = self.extras.get(name)
-        if mod is None:
-            mod = _optional(f"sanctions_ledger.{name}")
-            if mod is None:
-                raise ServiceUnavailableError(
-                    f"{what} is not available in this installation",
-                    hint=f"the sanctions_ledger.{name} package is missing",
-                )
-            self.extras[name] = mod
-        return mod
 
 
 def build_services(ledger: Ledger) -> Services:
