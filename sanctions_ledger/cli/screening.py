@@ -1,4 +1,9 @@
-"""``sanctions screen`` and ``sanctions screen-file``: screening against the ledger (or list files)."""
+"""``sanctions screen`` and ``sanctions screen-file``: screening against the ledger (or list files).
+
+``screen-file`` runs the batch in this process, or on Dask with ``--dask`` (a LocalCluster of ``--workers``
+processes) or ``--scheduler ADDRESS`` (an existing cluster); Parquet input and CSV of 256 MB or more go to
+a LocalCluster by default (:func:`sanctions_ledger.monitoring.dask_exec.use_dask`).
+"""
 
 from __future__ import annotations
 
@@ -148,6 +153,8 @@ def screen_cmd(
 )
 @click.option("--workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True)
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.option("--scheduler", default=None, help="Screen on the Dask cluster at this address.")
+@click.option("--dask", "on_dask", is_flag=True, help="Screen on a local Dask cluster (--workers).")
 @click.pass_context
 def screen_file_cmd(
     ctx: click.Context,
@@ -161,8 +168,12 @@ def screen_file_cmd(
     limit: int,
     workers: int,
     progress: bool,
+    scheduler: str | None,
+    on_dask: bool,
 ) -> None:
     """Screen every row of IN_PATH (CSV with a 'name' column) into --out (JSONL, or CSV if it ends .csv)."""
+    from sanctions_ledger.monitoring.dask_exec import use_dask
+
     if not in_path.is_file():
         raise InputError(f"{in_path}: no such file")
     if workers < 1:
@@ -170,14 +181,37 @@ def screen_file_cmd(
     ScreeningQuery.build("x", lists=lists, programs=programs, threshold=threshold, limit=limit)
     index = _index(ctx, lists, as_of, files)
     screener = _FilteredScreener(index, threshold, limit, lists, programs)
-    counts = screen_file(screener, in_path, out_path, workers=workers, progress=progress)
-    click.echo(
-        f"screened {counts['rows']} rows: {counts['with_matches']} with matches, {counts['errors']} errors"
-        f" -> {out_path}",
-        err=True,
-    )
+    if use_dask(in_path, scheduler, on_dask):
+        counts = _screen_file_on_dask(screener, in_path, out_path, scheduler, workers, progress)
+    else:
+        counts = screen_file(screener, in_path, out_path, workers=workers, progress=progress)
+        click.echo(
+            f"screened {counts['rows']} rows: {counts['with_matches']} with matches, "
+            f"{counts['errors']} errors -> {out_path}",
+            err=True,
+        )
     if counts["errors"] and counts["errors"] == counts["rows"]:
         sys.exit(1)
+
+
+def _screen_file_on_dask(
+    screener: Screener,
+    in_path: Path,
+    out_path: Path,
+    scheduler: str | None,
+    workers: int,
+    progress: bool,
+) -> dict[str, int]:
+    from sanctions_ledger.monitoring.dask_exec import dask_client, screen_file_dask
+
+    with dask_client(scheduler, n_workers=workers) as client:
+        counts = screen_file_dask(screener, in_path, out_path, client, progress=progress)
+    click.echo(
+        f"screened {counts['rows']} rows on Dask ({counts['tasks']} tasks): {counts['with_matches']} with "
+        f"matches, {counts['errors']} errors -> {out_path}",
+        err=True,
+    )
+    return counts
 
 
 class _FilteredScreener(Screener):
