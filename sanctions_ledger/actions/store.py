@@ -30,6 +30,16 @@ def content_sha256(action: Action) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def recorded_notification(action_id: str) -> str:
+    """The key of the ``action.recorded`` webhook notification queued with a recorded action."""
+    return f"action:{action_id}"
+
+
+def event_notification(event_id: int) -> str:
+    """The key of the ``action.event`` webhook notification queued with an appended event."""
+    return f"action-event:{event_id}"
+
+
 def _j(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
@@ -148,7 +158,7 @@ def record_action(
             action.id,
             {"action": action.content(), "events": [e.to_dict() for e in events]},
         )
-        webhooks.enqueue(conn, f"action:{action.id}", "action.recorded", {"action_id": action.id})
+        webhooks.enqueue(conn, recorded_notification(action.id), "action.recorded", {"action_id": action.id})
     return get_action(ledger, action.id)
 
 
@@ -178,7 +188,7 @@ def add_event(ledger: Ledger, action_id: str, ev: Event, *, actor: str | None = 
             ledger.audit(conn, who, "actions.event", f"{action_id}#{eid}", ev_stored.to_dict())
             webhooks.enqueue(
                 conn,
-                f"action-event:{eid}",
+                event_notification(eid),
                 "action.event",
                 {"action_id": action_id, "event": {**ev_stored.to_dict(), "id": eid}},
             )

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
+from sanctions_ledger.actions import record as rec
 from sanctions_ledger.actions import webhooks as wh
-from sanctions_ledger.actions.model import (
-    AUTHORITY_ZONES,
-    CATEGORIES,
-    EVENT_KINDS,
-    Action,
-    Event,
-    Target,
-    When,
-)
-from sanctions_ledger.actions.timeinput import parse_when
+from sanctions_ledger.actions.model import CATEGORIES, EVENT_KINDS, Target
 from sanctions_ledger.cli.main import get_ledger, json_option
 from sanctions_ledger.cli.output import emit_json, err, table
 from sanctions_ledger.errors import InputError
@@ -30,33 +20,12 @@ from sanctions_ledger.ledger.store import default_actor
 from sanctions_ledger.ledger.tables import utcnow
 from sanctions_ledger.model.times import parse_instant, zone
 
-_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
-
 
 def _notify(ledger: Ledger) -> None:
-    """Deliver queued notifications to registered webhooks ; a failing receiver never fails the write."""
-    if not any(h.disabled_at is None for h in wh.list_hooks(ledger)):
-        return
-    try:
-        r = wh.dispatch(ledger, max_attempts=3, backoff=0.5)
-        if r.failed:
-            err(f"webhooks: {r.failed} deliveries failed; `sanctions webhooks log` shows why")
-    except Exception as exc:  # pragma: no cover - delivery problems are logged, never fatal here
-        err(f"webhooks: delivery skipped ({exc})")
-
-
-def _when(value: str, tz: str | None, default_tz: str, what: str) -> When:
-    """A date uses ``tz`` or the authority's zone; a time of day needs an offset or --tz."""
-    s = value.strip()
-    is_date = len(s) in (7, 10) and "T" not in s.upper()
-    if not tz and not is_date and _OFFSET.search(s):
-        try:  # an offset that is the authority's zone's at that instant: keep the zone's name
-            at, z, precision = parse_when(s, default_tz, what=what)
-            return When(at, z, precision)
-        except InputError:
-            pass
-    at, z, precision = parse_when(s, tz or (default_tz if is_date else None), what=what)
-    return When(at, z, precision)
+    """Deliver queued notifications to registered webhooks (the step every write is followed by, see
+    :func:`~sanctions_ledger.actions.record.deliver_notifications`); problems are printed, never fatal."""
+    for warning in rec.deliver_notifications(ledger).warnings():
+        err(warning)
 
 
 @click.group("actions")
@@ -268,72 +237,49 @@ def record_cmd(
     Times: an ISO instant with offset (2019-03-21T13:40:00-04:00), a local time with --tz, or a date
     (a local day in --tz or the authority's zone, stored with precision 'day').
     """
-    from sanctions_ledger.actions.programs import action_countries
-    from sanctions_ledger.actions.store import new_action_id, record_action
+    from sanctions_ledger.actions.queries import summary
 
     ledger = get_ledger(ctx)
-    default_tz = AUTHORITY_ZONES.get(authority, "UTC")
-    who, now = default_actor(), utcnow()
-    events: list[Event] = []
-    now_when = When(now, "UTC", "instant")
-    if drafted_at:
-        events.append(Event("drafted", _when(drafted_at, tz, default_tz, "--drafted-at"), now, who))
-    if scheduled_for:
-        planned = _when(scheduled_for, tz, default_tz, "--scheduled-for")
-        sched = _when(scheduled_at, tz, default_tz, "--scheduled-at") if scheduled_at else now_when
-        events.append(Event("scheduled", sched, now, who, effective=planned))
-    if announced_at:
-        events.append(Event("announced", _when(announced_at, tz, default_tz, "--announced-at"), now, who))
-    if effective_at:
-        events.append(Event("effective", _when(effective_at, tz, default_tz, "--effective-at"), now, who))
-    if not events:
-        events.append(Event("drafted", now_when, now, who))
-    if note:
-        events[0] = replace(events[0], note=note)
-    tlist = []
     for tid in targets:
         if ":" not in tid:
             raise InputError(
                 f"--target {tid!r} is not an entity id <list>:<id>", hint="use --target-name for names"
             )
-        tlist.append(Target(tid, "unknown", tid))
-    for tn in target_names:
-        name, _, ttype = tn.partition("|")
-        tlist.append(Target(name.strip(), ttype.strip() or "unknown", None))
-    # name and type of known entities from the ledger
-    resolved: list[Target] = []
-    for tg in tlist:
-        if tg.entity_id:
-            try:
-                e, _ = ledger.entity(tg.entity_id)
-                kinds = {"person": "individual", "organization": "entity"}
-                tg = Target(
-                    e.caption, kinds.get(e.schema, e.schema), tg.entity_id, None, {"programs": e.programs}
-                )
-            except Exception:
-                pass
-        resolved.append(tg)
-    first_day = events[0].when.local_date().isoformat()
-    with ledger.engine.connect() as conn:
-        aid = action_id or new_action_id(conn, authority, first_day, title)
-    action = Action(
-        id=aid,
+    events: list[rec.EventInput] = []
+    if drafted_at:
+        events.append(rec.EventInput("drafted", drafted_at, tz=tz, at_name="--drafted-at"))
+    if scheduled_for:
+        events.append(
+            rec.EventInput(
+                "scheduled",
+                scheduled_at,  # when it was decided; None: now
+                effective_at=scheduled_for,
+                tz=tz,
+                at_name="--scheduled-at",
+                effective_name="--scheduled-for",
+            )
+        )
+    if announced_at:
+        events.append(rec.EventInput("announced", announced_at, tz=tz, at_name="--announced-at"))
+    if effective_at:
+        events.append(rec.EventInput("effective", effective_at, tz=tz, at_name="--effective-at"))
+    names = [tn.partition("|") for tn in target_names]
+    spec = rec.ActionInput(
         authority=authority,
-        action_type=action_type or category,
         category=category,
+        action_type=action_type,
         title=title,
-        origin="recorded",
-        timezone=default_tz,
-        programs=list(programs),
-        countries=action_countries(programs, [title]),
-        legal_authorities=list(legal),
-        sources=[{"url": s} for s in sources],
+        action_id=action_id,
+        programs=programs,
+        legal_authorities=legal,
+        sources=sources,
         press_release_id=press_release,
-        targets=resolved,
+        targets=[Target(tid, "unknown", tid) for tid in targets]
+        + [Target(name.strip(), ttype.strip() or "unknown", None) for name, _, ttype in names],
+        events=events,
+        note=note,
     )
-    from sanctions_ledger.actions.queries import summary
-
-    stored = record_action(ledger, action, events)
+    stored = rec.record_action(ledger, spec, actor=default_actor()).action
     _notify(ledger)
     out = summary(stored)
     if as_json:
@@ -370,28 +316,19 @@ def event_cmd(
     as_json: bool,
 ) -> None:
     """Append a lifecycle event to an action. Refused (nothing written) when it contradicts the log."""
-    from sanctions_ledger.actions.store import add_event, get_action
-
     ledger = get_ledger(ctx)
-    action = get_action(ledger, action_id)
-    when = _when(at_value, tz, action.timezone, "--at")
-    eff = _when(effective_at, tz, action.timezone, "--effective-at") if effective_at else None
-    if kind == "scheduled" and eff is None:
-        raise InputError("a 'scheduled' event needs --effective-at (the planned effective time)")
-    ev = add_event(
-        ledger,
-        action_id,
-        Event(
-            kind,
-            when,
-            utcnow(),
-            default_actor(),
-            note=note,
-            reason=reason or (note if kind == "withdrawn" else None),
-            effective=eff,
-            corrects=corrects,
-        ),
+    spec = rec.EventInput(
+        kind,
+        at_value,
+        effective_at=effective_at,
+        tz=tz,
+        note=note,
+        reason=reason,
+        corrects=corrects,
+        at_name="--at",
+        effective_name="--effective-at",
     )
+    ev = rec.append_event(ledger, action_id, spec, actor=default_actor()).event
     _notify(ledger)
     if as_json:
         emit_json(ev.to_dict() | {"action_id": action_id})

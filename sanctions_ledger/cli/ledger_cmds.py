@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,15 @@ import click
 from sanctions_ledger.actions.story import entity_history, show_entity
 from sanctions_ledger.cli.main import get_ledger, json_option, parse_at
 from sanctions_ledger.cli.output import emit_json, err, progress_enabled, table
+from sanctions_ledger.ledger.archive import ReplaySummary
 from sanctions_ledger.ledger.queries import list_of
+from sanctions_ledger.ledger.records import LoadResult
 from sanctions_ledger.model.times import iso
 from sanctions_ledger.parsers import LISTS
 from sanctions_ledger.parsers.aliases import LIST_ALIASES
+from sanctions_ledger.services import loading
+from sanctions_ledger.services.loading import Loaded, LoadReporter, PostLoadStep, rescreen_watchlists
+from sanctions_ledger.settings import Settings
 
 
 def _bar(total: int, desc: str) -> Any:
@@ -22,6 +28,61 @@ def _bar(total: int, desc: str) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="file", disable=not progress_enabled(), file=sys.stderr)
+
+
+def _post_load_steps(ctx: click.Context) -> list[PostLoadStep]:
+    """The steps after a load: monitoring's re-screen of the watchlists (off: SANCTIONS_MONITOR_ON_LOAD=0)."""
+    return [rescreen_watchlists] if Settings.from_env(ctx.obj["db_url"]).monitor_on_load else []
+
+
+def _print_steps(loaded: Loaded) -> None:
+    for outcome in loaded.steps:
+        err(outcome.message)
+
+
+class _LoadPrinter(LoadReporter):
+    """``sanctions load``: a line per list set and per archive as each is stored, a bar per archive, and
+    with --json the whole result at the end."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.bars: dict[Path, Any] = {}
+
+    def stored(self, results: Sequence[LoadResult]) -> None:
+        if self.as_json:
+            return
+        for r in results:
+            s = r.snapshot
+            verb = {
+                "created": "new snapshot",
+                "already_observed": "already observed at this time, nothing added: snapshot",
+            }.get(r.status, "unchanged, observation recorded for snapshot")
+            click.echo(
+                f"{s.list}: {verb} #{s.id} observed {iso(s.observed_at)}: {r.records_in} records in, "
+                f"{r.entities_stored} entities stored (+{s.added_count} -{s.removed_count} "
+                f"~{s.changed_count}; {r.versions_created} new versions)"
+            )
+
+    def replaying(self, archive: Path, done: int, total: int) -> None:
+        if archive not in self.bars:
+            self.bars[archive] = _bar(total, archive.name)
+        self.bars[archive].update(1)
+
+    def replayed(self, summary: ReplaySummary) -> None:
+        bar = self.bars.pop(Path(summary.archive), None)
+        if bar is not None:
+            bar.close()
+        if not self.as_json:
+            stored = f", {summary.already_stored} already stored" if summary.already_stored else ""
+            click.echo(
+                f"{summary.archive}: {summary.observations} observations replayed, "
+                f"{summary.snapshots_created} snapshots created, {summary.unchanged} unchanged{stored}, "
+                f"{summary.versions_created} new versions"
+            )
+
+    def finished(self, loaded: Loaded) -> None:
+        if self.as_json:
+            emit_json(loaded.to_dict())
 
 
 @click.command()
@@ -52,48 +113,57 @@ def load(
 
     All files are parsed before anything is written; each list set is stored in one transaction.
     """
-    from sanctions_ledger.ledger.archive import is_archive, replay
+    loaded = loading.load_files(
+        get_ledger(ctx),
+        paths,
+        observed_at=observed_at,
+        list_name=list_name,
+        limit=limit,
+        after=_post_load_steps(ctx),
+        reporter=_LoadPrinter(as_json),
+    )
+    _print_steps(loaded)
 
-    ledger = get_ledger(ctx)
-    archives = [p for p in paths if p.exists() and is_archive(p)]
-    plain = [p for p in paths if p not in archives]
-    out: dict[str, Any] = {"loads": [], "replays": []}
-    if plain:
-        results = ledger.load_paths(plain, observed_at, list_name=list_name)
-        out["loads"] = [r.to_dict() for r in results]
-        if not as_json:
-            for r in results:
-                s = r.snapshot
-                verb = {
-                    "created": "new snapshot",
-                    "already_observed": "already observed at this time, nothing added: snapshot",
-                }.get(r.status, "unchanged, observation recorded for snapshot")
-                click.echo(
-                    f"{s.list}: {verb} #{s.id} observed {iso(s.observed_at)}: {r.records_in} records in, "
-                    f"{r.entities_stored} entities stored (+{s.added_count} -{s.removed_count} "
-                    f"~{s.changed_count}; {r.versions_created} new versions)"
-                )
-    for a in archives:
-        bar = None
 
-        def progress(done: int, total: int, name: str = a.name) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = _bar(total, name)
-            bar.update(1)
+class _UpdatePrinter(LoadReporter):
+    """``sanctions update --from``: a line on stderr per set as it starts, a table at the end."""
 
-        summary = replay(ledger, a, list_name=list_name or "ofac-sdn", limit=limit, progress=progress)
-        if bar is not None:
-            bar.close()
-        out["replays"].append(summary.to_dict())
-        if not as_json:
-            stored = f", {summary.already_stored} already stored" if summary.already_stored else ""
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def loading(self, what: str) -> None:
+        if not self.as_json:
+            err(f"loading {what}")
+
+    def finished(self, loaded: Loaded) -> None:
+        if self.as_json:
+            emit_json(loaded.to_dict())
+            return
+        table(
+            [
+                (r.snapshot.list, r.snapshot.id, iso(r.snapshot.observed_at), r.status, r.entities_stored)
+                for r in loaded.loads
+            ],
+            ["list", "snapshot", "observed_at", "status", "entities"],
+        )
+        for rp in loaded.replays:
             click.echo(
-                f"{a}: {summary.observations} observations replayed, {summary.snapshots_created} snapshots "
-                f"created, {summary.unchanged} unchanged{stored}, {summary.versions_created} new versions"
+                f"replayed {rp.archive}: {rp.observations} observations, {rp.snapshots_created} snapshots"
             )
-    if as_json:
-        emit_json(out)
+
+
+class _FetchPrinter(LoadReporter):
+    """``sanctions update``: each list's outcome at the end."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def finished(self, loaded: Loaded) -> None:
+        if self.as_json:
+            emit_json([o.to_dict() for o in loaded.fetches])
+            return
+        for o in loaded.fetches:
+            click.echo(f"{o.list}: {o.status}")
 
 
 @click.command()
@@ -130,53 +200,26 @@ def update(
     as_json: bool,
 ) -> None:
     """Fetch the official lists (conditional requests) and load what changed, or load a local tree."""
-    from sanctions_ledger.ledger.update import FORMAT_SOURCES, OFFICIAL_SOURCES, fetch_list, update_from_dir
-    from sanctions_ledger.settings import Settings
-
     ledger = get_ledger(ctx)
     if from_dir is not None:
-        results = update_from_dir(
+        loaded = loading.load_tree(
             ledger,
             from_dir,
-            lists=list(lists) or None,
-            progress=(lambda s: err(f"loading {s}")) if not as_json else None,
+            lists=lists,
+            with_archives=with_archives,
+            after=_post_load_steps(ctx),
+            reporter=_UpdatePrinter(as_json),
         )
-        out: dict[str, Any] = {"loads": [r.to_dict() for r in results], "replays": []}
-        if with_archives:
-            from sanctions_ledger.ledger.archive import replay
-
-            for arch in sorted(from_dir.glob("*-daily/*.tar*")):
-                lst = arch.parent.name.removesuffix("-daily")
-                if lists and lst not in lists:
-                    continue
-                out["replays"].append(replay(ledger, arch, list_name=lst).to_dict())
-        if as_json:
-            emit_json(out)
-        else:
-            table(
-                [
-                    (r.snapshot.list, r.snapshot.id, iso(r.snapshot.observed_at), r.status, r.entities_stored)
-                    for r in results
-                ],
-                ["list", "snapshot", "observed_at", "status", "entities"],
-            )
-            for rp in out["replays"]:
-                click.echo(
-                    f"replayed {rp['archive']}: {rp['observations']} observations, "
-                    f"{rp['snapshots_created']} snapshots"
-                )
-        return
-    cache = Settings.from_env(ctx.obj["db_url"]).data_dir / "downloads"
-    if fmt is not None:  # an OFAC SLS format: only the lists published in it
-        names = lists or tuple(lst for lst, f in FORMAT_SOURCES if f == fmt)
-        outcomes = [fetch_list(ledger, name, cache, fmt=fmt) for name in names]
     else:
-        outcomes = [fetch_list(ledger, name, cache) for name in (lists or tuple(OFFICIAL_SOURCES))]
-    if as_json:
-        emit_json([o.to_dict() for o in outcomes])
-    else:
-        for o in outcomes:
-            click.echo(f"{o.list}: {o.status}")
+        loaded = loading.fetch_official(
+            ledger,
+            Settings.from_env(ctx.obj["db_url"]).data_dir / "downloads",
+            lists=lists,
+            fmt=fmt,
+            after=_post_load_steps(ctx),
+            reporter=_FetchPrinter(as_json),
+        )
+    _print_steps(loaded)
 
 
 @click.command()

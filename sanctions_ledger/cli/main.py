@@ -77,17 +77,12 @@ def json_option(f: F) -> F:
 
 
 def register_all() -> None:
-    from sanctions_ledger.cli import ledger_cmds
+    """Add every subcommand to :data:`cli` (idempotent). The command modules import this one, so they are
+    imported here, when the commands are registered, not at the top."""
+    from sanctions_ledger.cli import actions, export, ledger_cmds, monitoring, screening, serve
 
-    ledger_cmds.register(cli)
-    for module in ("screening", "actions", "serve", "monitoring", "export"):
-        try:
-            mod = __import__(f"sanctions_ledger.cli.{module}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name == f"sanctions_ledger.cli.{module}":
-                continue
-            raise
-        mod.register(cli)
+    for module in (ledger_cmds, screening, actions, serve, monitoring, export):
+        module.register(cli)
 
 
 def parse_at(value: str | None, tz: str) -> datetime | None:

@@ -1,19 +1,12 @@
 """``sanctions watchlist|monitor|alerts``: ongoing monitoring from the command line.
 
-Also hooks two existing commands (without changing their modules):
-
-- ``load`` and ``update``: after a successful load, when any watchlist exists, the new snapshots are
-  screened (``monitor run``); set ``SANCTIONS_MONITOR_ON_LOAD=0`` to leave that to a scheduled
-  ``sanctions monitor run``.
-- ``screen-file``: ``--scheduler ADDRESS`` and ``--dask`` run the batch on Dask (Parquet input and CSV of
-  256 MB or more go to a LocalCluster by default).
+``load`` and ``update`` re-screen the watchlists after loading through their own post-load step
+(:func:`sanctions_ledger.services.loading.rescreen_watchlists`), and ``screen-file`` declares its own Dask
+options (:mod:`sanctions_ledger.cli.screening`): this module adds nothing to other commands.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +14,6 @@ import click
 
 from sanctions_ledger.cli.main import get_ledger, json_option
 from sanctions_ledger.cli.output import emit_json, err, table
-from sanctions_ledger.errors import InputError
 from sanctions_ledger.ledger.store import default_actor
 
 
@@ -311,97 +303,6 @@ def alerts_decide(
         click.echo(f"alert #{a['id']}: {a['decision']} ({a['decided_by']})")
 
 
-# ---- hooks on existing commands ----------------------------------------------------------------------
-
-
-def _after_load(cmd: click.Command) -> None:
-    original = cmd.callback
-    if original is None or getattr(original, "_monitor_hook", False):
-        return
-
-    @functools.wraps(original)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        result = original(*args, **kwargs)
-        if os.environ.get("SANCTIONS_MONITOR_ON_LOAD", "1") != "0":
-            ctx = click.get_current_context()
-            from sanctions_ledger.monitoring import Monitor
-
-            mon = Monitor(get_ledger(ctx))
-            if mon.has_watchlists():
-                r = mon.run()
-                a = sum(p.get("alerts", {}).get("raised", 0) for p in r["processed"])
-                err(f"monitoring: {len(r['processed'])} snapshot(s) screened, {a} new alert(s)")
-        return result
-
-    wrapped._monitor_hook = True  # type: ignore[attr-defined]
-    cmd.callback = wrapped
-
-
-def _dask_screen_file(cmd: click.Command) -> None:
-    original = cmd.callback
-    if original is None or getattr(original, "_dask_hook", False):
-        return
-    cmd.params.append(
-        click.Option(["--scheduler"], default=None, help="Screen on the Dask cluster at this address.")
-    )
-    cmd.params.append(
-        click.Option(["--dask", "use_dask"], is_flag=True, help="Screen on a local Dask cluster (--workers).")
-    )
-
-    @functools.wraps(original)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        scheduler = kwargs.pop("scheduler", None)
-        force = kwargs.pop("use_dask", False)
-        in_path: Path = kwargs["in_path"]
-        from sanctions_ledger.screening.executors import wants_dask
-
-        if not in_path.is_file() or not wants_dask(in_path, scheduler, force):
-            return original(*args, **kwargs)
-        return _screen_file_on_dask(click.get_current_context(), scheduler, **kwargs)
-
-    wrapped._dask_hook = True  # type: ignore[attr-defined]
-    cmd.callback = wrapped
-
-
-def _screen_file_on_dask(ctx: click.Context, scheduler: str | None, **kw: Any) -> None:
-    from sanctions_ledger.cli import screening as sc
-    from sanctions_ledger.screening import Screener, ScreeningQuery
-    from sanctions_ledger.screening.batch import screen_file
-    from sanctions_ledger.screening.executors import DaskCluster, dask_client
-
-    if kw["workers"] < 1:
-        raise InputError(f"--workers {kw['workers']} must be at least 1")
-    ScreeningQuery.build(
-        "x", lists=kw["lists"], programs=kw["programs"], threshold=kw["threshold"], limit=kw["limit"]
-    )
-    index = sc.screening_index(ctx, kw["lists"], kw["as_of"], kw["files"], lazy=False)
-    screener = Screener(index, kw["threshold"], kw["limit"], lists=kw["lists"], programs=kw["programs"])
-    with dask_client(scheduler, n_workers=kw["workers"]) as client:
-        executor = DaskCluster(client)
-        counts = screen_file(
-            screener,
-            kw["in_path"],
-            kw["out_path"],
-            executor=executor,
-            progress=kw["progress"],
-            chunk_size=1000,
-        )
-        n_workers = executor.workers
-    err(
-        f"screened {counts['rows']} rows on Dask ({n_workers} workers): {counts['with_matches']} with "
-        f"matches, {counts['errors']} errors -> {kw['out_path']}"
-    )
-    if counts["errors"] and counts["errors"] == counts["rows"]:
-        sys.exit(1)
-
-
 def register(group: click.Group) -> None:
     for g in (watchlist, monitor, alerts):
         group.add_command(g)
-    for name in ("load", "update"):
-        cmd = group.commands.get(name)
-        if cmd is not None:
-            _after_load(cmd)
-    sf = group.commands.get("screen-file")
-    if sf is not None:
-        _dask_screen_file(sf)

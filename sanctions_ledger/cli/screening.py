@@ -1,4 +1,10 @@
-"""``sanctions screen`` and ``sanctions screen-file``: screening against the ledger (or list files)."""
+"""``sanctions screen`` and ``sanctions screen-file``: screening against the ledger (or list files).
+
+``screen-file`` runs the batch in this process, or on Dask with ``--dask`` (a LocalCluster of ``--workers``
+processes) or ``--scheduler ADDRESS`` (an existing cluster); Parquet input and CSV of 256 MB or more go to
+a LocalCluster by default (:func:`sanctions_ledger.screening.executors.wants_dask`). Both go through the one
+batch engine (:mod:`sanctions_ledger.screening.executors`).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from sanctions_ledger.screening import (
     ScreeningQuery,
 )
 from sanctions_ledger.screening.batch import screen_file
+from sanctions_ledger.screening.executors import DaskCluster, dask_client, wants_dask
 from sanctions_ledger.screening.service import IndexProvider, files_index
 
 _DEFAULT_TZ = "America/New_York"
@@ -150,6 +157,8 @@ def screen_cmd(
 )
 @click.option("--workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True)
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.option("--scheduler", default=None, help="Screen on the Dask cluster at this address.")
+@click.option("--dask", "on_dask", is_flag=True, help="Screen on a local Dask cluster (--workers).")
 @click.pass_context
 def screen_file_cmd(
     ctx: click.Context,
@@ -163,6 +172,8 @@ def screen_file_cmd(
     limit: int,
     workers: int,
     progress: bool,
+    scheduler: str | None,
+    on_dask: bool,
 ) -> None:
     """Screen every row of IN_PATH (CSV with a 'name' column) into --out (JSONL, or CSV if it ends .csv)."""
     if not in_path.is_file():
@@ -172,10 +183,19 @@ def screen_file_cmd(
     ScreeningQuery.build("x", lists=lists, programs=programs, threshold=threshold, limit=limit)
     index = screening_index(ctx, lists, as_of, files, lazy=False)
     screener = Screener(index, threshold, limit, lists=lists, programs=programs)
-    counts = screen_file(screener, in_path, out_path, workers=workers, progress=progress)
+    where = ""
+    if wants_dask(in_path, scheduler, on_dask):
+        with dask_client(scheduler, n_workers=workers) as client:
+            dask = DaskCluster(client)
+            counts = screen_file(
+                screener, in_path, out_path, progress=progress, chunk_size=1000, executor=dask
+            )
+            where = f" on Dask ({dask.workers} workers)"
+    else:
+        counts = screen_file(screener, in_path, out_path, workers=workers, progress=progress)
     click.echo(
-        f"screened {counts['rows']} rows: {counts['with_matches']} with matches, {counts['errors']} errors"
-        f" -> {out_path}",
+        f"screened {counts['rows']} rows{where}: {counts['with_matches']} with matches, "
+        f"{counts['errors']} errors -> {out_path}",
         err=True,
     )
     if counts["errors"] and counts["errors"] == counts["rows"]:

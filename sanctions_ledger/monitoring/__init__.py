@@ -2,7 +2,7 @@
 
 See docs/monitoring.md. The pieces: :mod:`.records` (watchlist files), :mod:`.engine` (decomposable
 screening: delta == full), :mod:`.monitor` (watchlists, delta and full runs), :mod:`.alerts` (alerts and
-decisions), :mod:`.dask_exec` (batch and full re-screens on a Dask cluster).
+decisions). Large re-screens run on any executor of :mod:`sanctions_ledger.screening.executors`.
 """
 
 from sanctions_ledger.matching.index import Baseline

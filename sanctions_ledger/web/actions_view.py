@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import date as Date
 from typing import TYPE_CHECKING, Any
 
+from sanctions_ledger import statements
+from sanctions_ledger.actions import queries, store
 from sanctions_ledger.errors import InputError, SanctionsError
 from sanctions_ledger.ledger.tables import utcnow
 from sanctions_ledger.model.times import iso, zone
@@ -16,9 +18,6 @@ if TYPE_CHECKING:
 
 def context(services: Services, date: str | None, tz: str | None) -> dict[str, Any]:
     """Actions announced on ``date`` (in ``tz``, or each in its authority's zone), or all, grouped by day."""
-    services.module("actions", "actions")
-    from sanctions_ledger.actions import queries, store
-
     if tz:
         zone(tz)
     ledger = services.ledger
@@ -52,9 +51,6 @@ def context(services: Services, date: str | None, tz: str | None) -> dict[str, A
 def action_context(services: Services, action_id: str) -> dict[str, Any]:
     """One action: its lifecycle (every event, corrections marked), sources, and targets with the entity
     each names (linked when the ledger holds it)."""
-    services.module("actions", "actions")
-    from sanctions_ledger.actions import queries
-
     data = queries.history(services.ledger, action_id)
     known = set()
     for t in data["targets"]:
@@ -69,6 +65,5 @@ def action_context(services: Services, action_id: str) -> dict[str, Any]:
 
 
 def check_statement(services: Services, text: str, at: str | None, tz: str | None) -> dict[str, Any]:
-    mod = services.module("statements", "statement checking")
-    result: dict[str, Any] = mod.check_statement(services.ledger, text, at or iso(utcnow()), tz)
+    result: dict[str, Any] = statements.check_statement(services.ledger, text, at or str(iso(utcnow())), tz)
     return result

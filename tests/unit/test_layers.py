@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"actions"},
     {"screening"},
     {"statements", "monitoring", "opensanctions"},
+    {"services"},  # use cases that span the packages below (loading snapshots with post-load steps)
     {"api", "web", "cli"},  # entry points, side by side
 ]
 

@@ -17,7 +17,7 @@ from sanctions_ledger.errors import ParseError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.parsers import detect, parse_paths
 from sanctions_ledger.screening import Screener, ScreeningQuery
-from sanctions_ledger.screening.cache import IndexCache
+from sanctions_ledger.screening.service import IndexProvider
 from tests.unit.unchanged import ledger_unchanged
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -380,7 +380,7 @@ def test_truncated_and_wrongly_encoded_spreadsheets(tmp_path: Path) -> None:
 def test_loaded_lists_screen_diff_and_history(tmp_path: Path, ledger: Ledger) -> None:
     ledger.load_paths([SEMA], "2024-01-01")
     ledger.load_paths([CSL], "2024-01-01")
-    index = IndexCache().get(ledger, ["ca-sema", "us-csl"], None)
+    index = IndexProvider(ledger).index()
     hit = Screener(index).screen(ScreeningQuery(name="Sergei Shoigu")).matches[0]
     assert hit.entity_id == "ca-sema:Russia:1, Part 1:3"
     hit = Screener(index).screen(ScreeningQuery(name="Banco VTB Africa")).matches[0]

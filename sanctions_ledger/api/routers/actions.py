@@ -1,23 +1,31 @@
 """Actions: read them (by announcement date and zone), record one, append lifecycle events.
 
-Writes need an ``analyst`` key; the actions package writes each one in one transaction with its audit entry,
-under the actor ``api-key:<name>``.
+Writes need an ``analyst`` key. They go through the same use cases as the CLI
+(:mod:`sanctions_ledger.actions.record`): one transaction with the audit entry and the webhook notification,
+under the actor ``api-key:<name>``. Queued notifications are delivered after the answer has gone (a
+background task), so a slow receiver never holds the request.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date as Date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from sanctions_ledger.actions import queries, store
+from sanctions_ledger.actions import record as rec
+from sanctions_ledger.actions.model import Target
 from sanctions_ledger.api.auth import read_access, require_analyst
 from sanctions_ledger.api.keys import ApiKey
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.errors import InputError
-from sanctions_ledger.ledger.tables import utcnow
+from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model.times import zone
+
+log = logging.getLogger("sanctions_ledger.api")
 
 router = APIRouter(tags=["actions"])
 
@@ -115,7 +123,15 @@ class ActionIn(BaseModel):
         pattern="^(drafted|scheduled|announced|effective)$",
         description="The first lifecycle event",
     )
-    announced_at: str = Field(..., max_length=64, description="When (ISO instant, or a date with tz)")
+    announced_at: str = Field(
+        ...,
+        max_length=64,
+        description="When the first event happened: an ISO instant, a local time with tz, or a date "
+        "(a day in tz, by default in the authority's zone)",
+    )
+    effective_at: str | None = Field(
+        None, max_length=64, description="For a 'scheduled' first event: the planned effective time"
+    )
     tz: str | None = Field(None, max_length=64, description="The zone of a date or local time")
     note: str | None = Field(None, max_length=2000)
 
@@ -130,19 +146,26 @@ class EventIn(BaseModel):
         },
     )
 
-    kind: str = Field(..., pattern="^(drafted|scheduled|announced|effective|withdrawn|revoked|observed)$")
-    at: str = Field(..., max_length=64, description="ISO instant, or a date/local time with tz")
+    kind: str = Field(..., pattern="^(drafted|scheduled|announced|effective|withdrawn|revoked)$")
+    at: str = Field(
+        ...,
+        max_length=64,
+        description="ISO instant, a local time with tz, or a date (a day in tz, by default in the "
+        "action's zone)",
+    )
+    effective_at: str | None = Field(
+        None, max_length=64, description="For 'scheduled': the planned effective time"
+    )
     tz: str | None = Field(None, max_length=64)
     note: str | None = Field(None, max_length=2000)
     reason: str | None = Field(None, max_length=2000)
     corrects: int | None = Field(None, ge=1, description="The id of an event this one corrects")
 
 
-def _mod(request: Request) -> Any:
-    services(request).module("actions", "actions")
-    from sanctions_ledger.actions import model, queries, store, timeinput
-
-    return model, queries, store, timeinput
+def _deliver(ledger: Ledger) -> None:
+    """The delivery step after a write, run once the answer has gone; problems go to the log."""
+    for warning in rec.deliver_notifications(ledger).warnings():
+        log.warning("%s", warning)
 
 
 @router.get(
@@ -162,7 +185,6 @@ def get_actions(
         description="Zone of the date (default: each authority's own)",
     ),
 ) -> Any:
-    _, queries, store, _ = _mod(request)
     ledger = services(request).ledger
     if tz:
         zone(tz)
@@ -183,7 +205,6 @@ def get_actions(
     responses=documented({**SUMMARY_EXAMPLE, "events": [EVENT_EXAMPLE]}, "The action", 401, 404, 503),
 )
 def get_action(request: Request, action_id: str = ActionId) -> Any:
-    _, queries, _, _ = _mod(request)
     return JSON(queries.history(services(request).ledger, action_id))
 
 
@@ -200,38 +221,36 @@ def get_action(request: Request, action_id: str = ActionId) -> Any:
         **documented(None, "", 401, 403, 409, 413, 422, 503),
     },
 )
-def post_action(request: Request, body: ActionIn, key: ApiKey = Depends(require_analyst)) -> Any:  # noqa: B008
-    model, queries, store, timeinput = _mod(request)
+def post_action(
+    request: Request,
+    body: ActionIn,
+    background: BackgroundTasks,
+    key: ApiKey = Depends(require_analyst),  # noqa: B008
+) -> Any:
     ledger = services(request).ledger
-    when_at, when_zone, precision = timeinput.parse_when(body.announced_at, body.tz, what="announced_at")
-    tz = body.tz or model.authority_zone(body.authority)
-    action_id = body.id
-    if action_id is None:
-        with ledger.engine.connect() as conn:
-            day = when_at.astimezone(zone(tz)).date().isoformat()
-            action_id = store.new_action_id(conn, body.authority, day, body.title)
-    action = model.Action(
-        id=action_id,
+    spec = rec.ActionInput(
         authority=body.authority,
-        action_type=body.category,
         category=body.category,
         title=body.title,
-        origin="recorded",
-        timezone=tz,
-        programs=[p.upper() for p in body.programs],
-        countries=[c.upper() for c in body.countries],
+        action_id=body.id,
+        programs=body.programs,
+        countries=body.countries,
         legal_authorities=body.legal_authorities,
         press_release_id=body.press_release_id,
-        targets=[model.Target(name=t.name, type=t.type, entity_id=t.entity_id) for t in body.targets],
-    )
-    event = model.Event(
-        kind=body.event,
-        when=model.When(when_at, when_zone, precision),
-        recorded_at=utcnow(),
-        recorded_by=key.actor,
+        targets=[Target(t.name, t.type, t.entity_id) for t in body.targets],
+        events=[
+            rec.EventInput(
+                body.event,
+                body.announced_at,
+                effective_at=body.effective_at,
+                tz=body.tz,
+                at_name="announced_at",
+            )
+        ],
         note=body.note,
     )
-    stored = store.record_action(ledger, action, [event], actor=key.actor)
+    stored = rec.record_action(ledger, spec, actor=key.actor).action
+    background.add_task(_deliver, ledger)
     return JSON(queries.history(ledger, stored.id), status_code=201)
 
 
@@ -248,20 +267,20 @@ def post_action(request: Request, body: ActionIn, key: ApiKey = Depends(require_
 def post_event(
     request: Request,
     body: EventIn,
+    background: BackgroundTasks,
     action_id: str = ActionId,
     key: ApiKey = Depends(require_analyst),  # noqa: B008
 ) -> Any:
-    model, _, store, timeinput = _mod(request)
     ledger = services(request).ledger
-    when_at, when_zone, precision = timeinput.parse_when(body.at, body.tz, what="at")
-    event = model.Event(
-        kind=body.kind,
-        when=model.When(when_at, when_zone, precision),
-        recorded_at=utcnow(),
-        recorded_by=key.actor,
+    spec = rec.EventInput(
+        body.kind,
+        body.at,
+        effective_at=body.effective_at,
+        tz=body.tz,
         note=body.note,
         reason=body.reason,
         corrects=body.corrects,
     )
-    stored = store.add_event(ledger, action_id, event, actor=key.actor)
+    stored = rec.append_event(ledger, action_id, spec, actor=key.actor).event
+    background.add_task(_deliver, ledger)
     return JSON(stored.to_dict(), status_code=201)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from sanctions_ledger.actions import feeds
 from sanctions_ledger.api.auth import read_access
 from sanctions_ledger.api.routers.common import JSON, documented, services
 
@@ -26,13 +27,6 @@ JSON_FEED_EXAMPLE = {
 }
 
 
-def _feeds(request: Request) -> Any:
-    services(request).module("actions", "feeds")  # 503 with a clear message when actions are not installed
-    from sanctions_ledger.actions import feeds
-
-    return feeds
-
-
 @router.get(
     "/feeds/json",
     response_class=JSON,
@@ -40,7 +34,7 @@ def _feeds(request: Request) -> Any:
     responses=documented(JSON_FEED_EXAMPLE, "Feed", 401, 422, 503),
 )
 def json_feed(request: Request, limit: int = Query(50, ge=1, le=500)) -> Any:
-    return JSON(_feeds(request).json_feed(services(request).ledger, limit, str(request.url)))
+    return JSON(feeds.json_feed(services(request).ledger, limit, str(request.url)))
 
 
 @router.get(
@@ -58,5 +52,5 @@ def json_feed(request: Request, limit: int = Query(50, ge=1, le=500)) -> Any:
     },
 )
 def atom_feed(request: Request, limit: int = Query(50, ge=1, le=500)) -> Response:
-    body = _feeds(request).atom(services(request).ledger, limit, str(request.url))
+    body = feeds.atom(services(request).ledger, limit, str(request.url))
     return Response(body, media_type="application/atom+xml")

@@ -11,6 +11,7 @@ from sanctions_ledger.api.auth import read_access
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.ledger.tables import utcnow
 from sanctions_ledger.model.times import iso
+from sanctions_ledger.statements import check_statement
 
 router = APIRouter(tags=["statements"], dependencies=[Depends(read_access)])
 
@@ -46,8 +47,7 @@ class StatementCheck(BaseModel):
 
 
 def check(request: Request, text: str, at: str | None, tz: str | None) -> dict[str, Any]:
-    mod = services(request).module("statements", "statement checking")
-    result: dict[str, Any] = mod.check_statement(services(request).ledger, text, at or iso(utcnow()), tz)
+    result: dict[str, Any] = check_statement(services(request).ledger, text, at or str(iso(utcnow())), tz)
     return result
 
 
