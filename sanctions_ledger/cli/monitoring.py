@@ -367,19 +367,31 @@ def _screen_file_on_dask(ctx: click.Context, scheduler: str | None, **kw: Any) -
     from sanctions_ledger.cli import screening as sc
     from sanctions_ledger.monitoring.dask_exec import dask_client, screen_file_dask
     from sanctions_ledger.screening import ScreeningQuery
+    from sanctions_ledger.screening.output import check_out_path, convert_jsonl, default_out_path
 
     if kw["workers"] < 1:
         raise InputError(f"--workers {kw['workers']} must be at least 1")
+    out_path: Path = kw["out_path"] or default_out_path(kw["in_path"])
+    fmt = check_out_path(kw["in_path"], out_path)
     ScreeningQuery.build(
         "x", lists=kw["lists"], programs=kw["programs"], threshold=kw["threshold"], limit=kw["limit"]
     )
     index = sc._index(ctx, kw["lists"], kw["as_of"], kw["files"])
     screener = sc._FilteredScreener(index, kw["threshold"], kw["limit"], kw["lists"], kw["programs"])
-    with dask_client(scheduler, n_workers=kw["workers"]) as client:
-        counts = screen_file_dask(screener, kw["in_path"], kw["out_path"], client, progress=kw["progress"])
+    # Dask writes JSON lines or CSV; a workbook is written from JSON lines once the cluster is done.
+    direct = fmt != "xlsx"
+    target = out_path if direct else out_path.with_name(out_path.name + ".part.jsonl")
+    try:
+        with dask_client(scheduler, n_workers=kw["workers"]) as client:
+            counts = screen_file_dask(screener, kw["in_path"], target, client, progress=kw["progress"])
+        if not direct:
+            convert_jsonl(target, out_path)
+    finally:
+        if not direct:
+            target.unlink(missing_ok=True)
     err(
         f"screened {counts['rows']} rows on Dask ({counts['tasks']} tasks): {counts['with_matches']} with "
-        f"matches, {counts['errors']} errors -> {kw['out_path']}"
+        f"matches, {counts['errors']} errors; wrote {out_path}"
     )
     if counts["errors"] and counts["errors"] == counts["rows"]:
         sys.exit(1)

@@ -22,6 +22,7 @@ from sanctions_ledger.screening import (
 )
 from sanctions_ledger.screening.batch import screen_file
 from sanctions_ledger.screening.cache import DEFAULT_CACHE
+from sanctions_ledger.screening.output import check_out_path, default_out_path
 
 _DEFAULT_TZ = "America/New_York"
 
@@ -140,7 +141,11 @@ def screen_cmd(
 @click.command("screen-file")
 @click.argument("in_path", type=click.Path(path_type=Path))
 @click.option(
-    "--out", "out_path", required=True, type=click.Path(path_type=Path), help="OUT.jsonl or OUT.csv"
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    help="OUT.csv, OUT.xlsx or OUT.jsonl (the extension picks the format)  [default: IN_PATH's name"
+    " with .screened.csv, beside it]",
 )
 @_common
 @click.option(
@@ -152,7 +157,7 @@ def screen_cmd(
 def screen_file_cmd(
     ctx: click.Context,
     in_path: Path,
-    out_path: Path,
+    out_path: Path | None,
     lists: tuple[str, ...],
     programs: tuple[str, ...],
     as_of: str | None,
@@ -162,18 +167,21 @@ def screen_file_cmd(
     workers: int,
     progress: bool,
 ) -> None:
-    """Screen every row of IN_PATH (CSV with a 'name' column) into --out (JSONL, or CSV if it ends .csv)."""
+    """Screen every row of IN_PATH (CSV with a 'name' column) into --out: CSV, an Excel workbook or JSON
+    lines, by its extension; by default IN_PATH's name with .screened.csv, beside it."""
     if not in_path.is_file():
         raise InputError(f"{in_path}: no such file")
     if workers < 1:
         raise InputError(f"--workers {workers} must be at least 1")
+    out_path = out_path or default_out_path(in_path)
+    check_out_path(in_path, out_path)
     ScreeningQuery.build("x", lists=lists, programs=programs, threshold=threshold, limit=limit)
     index = _index(ctx, lists, as_of, files)
     screener = _FilteredScreener(index, threshold, limit, lists, programs)
     counts = screen_file(screener, in_path, out_path, workers=workers, progress=progress)
     click.echo(
-        f"screened {counts['rows']} rows: {counts['with_matches']} with matches, {counts['errors']} errors"
-        f" -> {out_path}",
+        f"screened {counts['rows']} rows: {counts['with_matches']} with matches, {counts['errors']} errors;"
+        f" wrote {out_path}",
         err=True,
     )
     if counts["errors"] and counts["errors"] == counts["rows"]:

@@ -1,4 +1,5 @@
-"""Batch screening: a CSV file in, JSONL (or CSV) out, one output line per input row, in input order.
+"""Batch screening: a CSV file in, JSON lines, CSV or XLSX out (:mod:`sanctions_ledger.screening.output`),
+one output row per input row, in input order.
 
 Rows stream through in chunks; with ``workers > 1`` the chunks are screened by forked worker processes
 that inherit the index already built in the parent (copy-on-write), and a bounded window of chunks in
@@ -11,7 +12,6 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import json
 import multiprocessing as mp
 import sys
 from collections import deque
@@ -24,6 +24,10 @@ from tqdm import tqdm
 
 from sanctions_ledger.errors import InputError, SanctionsError
 from sanctions_ledger.screening.limits import MAX_FILE_ROWS, check_file_rows
+from sanctions_ledger.screening.output import CSV_OUT as CSV_OUT
+from sanctions_ledger.screening.output import Done as Done
+from sanctions_ledger.screening.output import Encode, check_out_path, encode_record, open_writer
+from sanctions_ledger.screening.output import encode_row as encode_row
 from sanctions_ledger.screening.query import ScreeningQuery
 from sanctions_ledger.screening.screen import Screener
 
@@ -143,23 +147,9 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-Done = tuple[str, bool, bool]  # (output line, error?, matches?)
-
-
-def encode_row(rec: dict[str, Any], as_csv: bool) -> Done:
-    """One screened row as the line the batch output writes (JSON, or CSV with ``as_csv``)."""
-    if as_csv:
-        buf = io.StringIO()
-        csv.writer(buf).writerow(_csv_line(rec))
-        line = buf.getvalue()
-    else:
-        line = json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return line, "error" in rec, bool(rec.get("matches"))
-
-
-def _work(chunk: list[Row], as_csv: bool) -> list[Done]:
+def _work(chunk: list[Row], encode: Encode) -> list[Done]:
     assert _WORKER is not None
-    return [encode_row(screen_row(_WORKER, *r), as_csv) for r in chunk]
+    return [encode_record(screen_row(_WORKER, *r), encode) for r in chunk]
 
 
 def screen_rows(screener: Screener, rows: Iterable[Row], workers: int = 1) -> Iterator[dict[str, Any]]:
@@ -169,13 +159,13 @@ def screen_rows(screener: Screener, rows: Iterable[Row], workers: int = 1) -> It
 
 
 def _screen_encoded(
-    screener: Screener, rows: Iterable[Row], workers: int, chunk_size: int, as_csv: bool
+    screener: Screener, rows: Iterable[Row], workers: int, chunk_size: int, encode: Encode
 ) -> Iterator[Done]:
-    """Screened, encoded output lines in input order; with ``workers > 1`` in forked processes that
-    share the parent's index, with at most ``3 * workers`` chunks in flight."""
+    """Screened rows, each encoded by ``encode``, in input order; with ``workers > 1`` in forked processes
+    that share the parent's index, with at most ``3 * workers`` chunks in flight."""
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
         for r in rows:
-            yield encode_row(screen_row(screener, *r), as_csv)
+            yield encode_record(screen_row(screener, *r), encode)
         return
     global _WORKER
     _WORKER = screener
@@ -186,44 +176,11 @@ def _screen_encoded(
     window: deque[AsyncResult[list[Done]]] = deque()
     with ctx.Pool(workers) as pool:
         for chunk in _chunks(rows, chunk_size):
-            window.append(pool.apply_async(_work, (chunk, as_csv)))
+            window.append(pool.apply_async(_work, (chunk, encode)))
             if len(window) >= workers * 3:
                 yield from window.popleft().get()
         while window:
             yield from window.popleft().get()
-
-
-CSV_OUT = (
-    "id",
-    "name",
-    "error",
-    "matches",
-    "best_entity_id",
-    "best_score",
-    "best_name",
-    "best_matched_name",
-    "best_list",
-    "best_programs",
-    "all_matches",
-)
-
-
-def _csv_line(rec: dict[str, Any]) -> list[str]:
-    matches = rec.get("matches") or []
-    best = matches[0] if matches else {}
-    return [
-        str(rec.get("id", "")),
-        str((rec.get("query") or {}).get("name", "")),
-        str(rec.get("error", "")),
-        str(len(matches)),
-        str(best.get("entity_id", "")),
-        str(best.get("score", "")),
-        str(best.get("name", "")),
-        str(best.get("matched_name", "")),
-        str(best.get("list", "")),
-        ";".join(best.get("programs", [])),
-        " ".join(f"{m['entity_id']}={m['score']}" for m in matches),
-    ]
 
 
 def screen_file(
@@ -235,10 +192,13 @@ def screen_file(
     chunk_size: int = CHUNK_SIZE,
     max_rows: int = MAX_FILE_ROWS,
 ) -> dict[str, int]:
-    """Screen ``in_path`` into ``out_path`` (``.csv`` -> CSV, else JSONL); returns counts.
+    """Screen ``in_path`` into ``out_path`` (JSON lines, CSV or XLSX by its extension, see
+    :func:`~sanctions_ledger.screening.output.format_of`); returns counts.
 
     The file is read once before anything is screened or written, so one over a bound (see
-    :mod:`sanctions_ledger.screening.limits`) is refused whole."""
+    :mod:`sanctions_ledger.screening.limits`) is refused whole; an output that is the input itself is
+    refused before that."""
+    check_out_path(in_path, out_path)
     for _row in read_rows(in_path, max_rows):
         pass
     rows = read_rows(in_path)
@@ -250,20 +210,15 @@ def screen_file(
             yield first
         yield from rows
 
-    as_csv = out_path.suffix.lower() == ".csv"
-    try:
-        out = out_path.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(f"{out_path}: cannot write the output ({exc.strerror})") from exc
+    out = open_writer(out_path)
     bar = tqdm(desc=f"screening {in_path.name}", unit=" rows", file=sys.stderr, disable=not progress)
     with out, bar:
-        if as_csv:
-            csv.writer(out).writerow(CSV_OUT)
-        for line, error, matched in _screen_encoded(screener, all_rows(), workers, chunk_size, as_csv):
+        encode = type(out).encode
+        for item, error, matched in _screen_encoded(screener, all_rows(), workers, chunk_size, encode):
             counts["rows"] += 1
             counts["errors"] += error
             counts["with_matches"] += matched
-            out.write(line)
+            out.write_encoded(item)
             bar.update(1)
     return counts
 
