@@ -249,10 +249,13 @@ def build(services: Services, jobs: JobManager, settings: ApiSettings) -> FastAP
         v: guard.Viewer = Depends(guard.need_read),  # noqa: B008
     ) -> Response:
         job = jobs.get(job_id, v.actor, v.is_admin)
-        matched = None
+        matched, missing = None, None
         if job.status == "done":  # the rows with matches, a page at a time
-            matched = matched_page(jobs.result_path(job_id, v.actor, v.is_admin), page)
-        return render(request, "job.html", job=job.to_dict(), matched=matched)
+            try:
+                matched = matched_page(jobs.result_path(job_id, v.actor, v.is_admin), page)
+            except NotFoundError as exc:  # the result file is gone from the jobs folder
+                missing = exc
+        return render(request, "job.html", job=job.to_dict(), matched=matched, missing=missing)
 
     @pages.get("/batch/{job_id}/result.{fmt}")
     def batch_result(

@@ -96,7 +96,7 @@ def test_batch_upload_progress_and_download(client: TestClient) -> None:
 def _finished(client: TestClient, job_page: str) -> str:
     deadline = time.monotonic() + 600  # only stops a hung test; the job runs in the server's thread
     while time.monotonic() < deadline:
-        page = client.get(job_page).text
+        page = str(client.get(job_page).text)
         if 'id="job-status">done' in page:
             return page
         assert 'id="job-status">failed' not in page
@@ -125,6 +125,11 @@ def test_a_big_job_shows_its_matched_rows_a_page_at_a_time(client: TestClient) -
     assert "Rows 201–220 of 220" in last and 'rel="next"' not in last
     assert len(re.findall(r'<tr class="matched">', last)) == 20
     assert client.get(job_page, params={"page": 0}).status_code == 422
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    (jobs.root / job_page.rsplit("/", 1)[1] / "result.jsonl").unlink()  # the jobs folder lost the result
+    gone = client.get(job_page)
+    assert gone.status_code == 200 and "no longer in the jobs folder" in gone.text
+    assert "matched-rows" not in gone.text and "Download CSV" not in gone.text
 
 
 def test_actions_and_check_pages(client: TestClient) -> None:

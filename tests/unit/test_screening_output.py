@@ -143,8 +143,8 @@ def test_formula_like_text_is_never_a_formula(tmp_path: Path) -> None:
 
     write_all(tmp_path / "r.xlsx", recs)
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")[SHEET_NAME]
-    for h, row in zip(HOSTILE, list(ws.iter_rows())[1:], strict=True):
-        for c in (row[0], row[1], row[4], row[6], row[7]):
+    for h, cells in zip(HOSTILE, list(ws.iter_rows())[1:], strict=True):
+        for c in (cells[0], cells[1], cells[4], cells[6], cells[7]):
             assert c.data_type == "s" and c.value == h, (c.coordinate, c.data_type, c.value)
     with zipfile.ZipFile(tmp_path / "r.xlsx") as z:
         sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
