@@ -14,6 +14,9 @@ queued again and screened from the start, up to ``MAX_ATTEMPTS`` runs, then fail
 run writes a part file of its own and renames it to ``result.jsonl`` when complete, and only while its worker
 still holds the job, so a result that can be downloaded is always whole and from one run.
 
+The result can also be had as CSV or an Excel workbook (:mod:`sanctions_ledger.screening.output`): written
+from ``result.jsonl`` on the first request for it, kept beside it as ``result.csv`` / ``result.xlsx``.
+
 A job belongs to the actor that uploaded it (``api-key:<name>``, or ``anonymous`` on a server with open
 reads): :meth:`JobManager.get` and :meth:`JobManager.result_path` given a viewer answer only for that actor
 and admins, and not found for anyone else. Errors name the file as it was uploaded, never the jobs folder.
@@ -45,6 +48,7 @@ from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.jobs_tables import screen_jobs as J
 from sanctions_ledger.model.times import iso
 from sanctions_ledger.screening.batch import read_rows, screen_rows
+from sanctions_ledger.screening.output import WRITERS, convert_jsonl
 from sanctions_ledger.screening.service import ScreeningService
 
 log = logging.getLogger("sanctions_ledger.api.jobs")
@@ -380,7 +384,13 @@ class JobManager:
             rows = conn.execute(q).all()
         return [_job(r) for r in rows]
 
-    def result_path(self, job_id: str, viewer: str | None = None, admin: bool = False) -> Path:
+    def result_path(
+        self, job_id: str, viewer: str | None = None, admin: bool = False, fmt: str = "jsonl"
+    ) -> Path:
+        """The finished job's result file in ``fmt`` (``jsonl``, ``csv`` or ``xlsx``), for the viewer
+        :meth:`get` would show the job to."""
+        if fmt not in WRITERS:
+            raise InputError(f"unknown result format {fmt!r}; one of {', '.join(WRITERS)}")
         job = self.get(job_id, viewer, admin)
         if job.status != "done":
             raise ConflictError(
@@ -394,7 +404,25 @@ class JobManager:
                 f"the result of job {job_id} is no longer in the jobs folder",
                 hint="the jobs folder must be shared by all workers and kept; upload the file again",
             )
-        return path
+        return path if fmt == "jsonl" else _derived(path, fmt)
+
+
+def _derived(result: Path, fmt: str) -> Path:
+    """``result.<fmt>`` beside the JSON-lines result, written from it when missing or older. Each request
+    writes a part file of its own and renames it, so two at once never read a half-written file."""
+    dest = result.with_name(f"result.{fmt}")
+    try:
+        if dest.stat().st_mtime_ns >= result.stat().st_mtime_ns:
+            return dest
+    except FileNotFoundError:
+        pass
+    part = result.with_name(f"result.{uuid.uuid4().hex}.{fmt}.part")
+    try:
+        convert_jsonl(result, part, fmt)
+        part.replace(dest)
+    finally:
+        part.unlink(missing_ok=True)
+    return dest
 
 
 def csv_text(rows: list[dict[str, str]]) -> bytes:

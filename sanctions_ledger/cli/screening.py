@@ -26,6 +26,7 @@ from sanctions_ledger.screening import (
 )
 from sanctions_ledger.screening.batch import screen_file
 from sanctions_ledger.screening.executors import DaskCluster, dask_client, wants_dask
+from sanctions_ledger.screening.output import check_out_path, default_out_path
 from sanctions_ledger.screening.service import IndexProvider, files_index
 
 _DEFAULT_TZ = "America/New_York"
@@ -149,7 +150,11 @@ def screen_cmd(
 @click.command("screen-file")
 @click.argument("in_path", type=click.Path(path_type=Path))
 @click.option(
-    "--out", "out_path", required=True, type=click.Path(path_type=Path), help="OUT.jsonl or OUT.csv"
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    help="OUT.csv, OUT.xlsx or OUT.jsonl (the extension picks the format)  [default: IN_PATH's name"
+    " with .screened.csv, beside it]",
 )
 @_common
 @click.option(
@@ -163,7 +168,7 @@ def screen_cmd(
 def screen_file_cmd(
     ctx: click.Context,
     in_path: Path,
-    out_path: Path,
+    out_path: Path | None,
     lists: tuple[str, ...],
     programs: tuple[str, ...],
     as_of: str | None,
@@ -175,11 +180,14 @@ def screen_file_cmd(
     scheduler: str | None,
     on_dask: bool,
 ) -> None:
-    """Screen every row of IN_PATH (CSV with a 'name' column) into --out (JSONL, or CSV if it ends .csv)."""
+    """Screen every row of IN_PATH (CSV with a 'name' column) into --out: CSV, an Excel workbook or JSON
+    lines, by its extension; by default IN_PATH's name with .screened.csv, beside it."""
     if not in_path.is_file():
         raise InputError(f"{in_path}: no such file")
     if workers < 1:
         raise InputError(f"--workers {workers} must be at least 1")
+    out_path = out_path or default_out_path(in_path)
+    check_out_path(in_path, out_path)
     ScreeningQuery.build("x", lists=lists, programs=programs, threshold=threshold, limit=limit)
     index = screening_index(ctx, lists, as_of, files, lazy=False)
     screener = Screener(index, threshold, limit, lists=lists, programs=programs)
@@ -195,7 +203,7 @@ def screen_file_cmd(
         counts = screen_file(screener, in_path, out_path, workers=workers, progress=progress)
     click.echo(
         f"screened {counts['rows']} rows{where}: {counts['with_matches']} with matches, "
-        f"{counts['errors']} errors -> {out_path}",
+        f"{counts['errors']} errors; wrote {out_path}",
         err=True,
     )
     if counts["errors"] and counts["errors"] == counts["rows"]:

@@ -1,5 +1,5 @@
-"""Batch screening: a CSV (or Parquet) file in, JSONL (or CSV) out, one output line per input row, in input
-order.
+"""Batch screening: a CSV (or Parquet) file in, JSON lines, CSV or XLSX out
+(:mod:`sanctions_ledger.screening.output`), one output row per input row, in input order.
 
 Rows stream through in chunks on an executor (:mod:`.executors`: in this process, forked workers that
 inherit the index, or a Dask cluster); a bounded window of chunks in flight keeps memory constant however
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,6 +21,10 @@ from tqdm import tqdm
 from sanctions_ledger.errors import InputError, SanctionsError
 from sanctions_ledger.screening.executors import Executor, ForkPool, InProcess
 from sanctions_ledger.screening.limits import MAX_FILE_ROWS, check_file_rows
+from sanctions_ledger.screening.output import CSV_OUT as CSV_OUT
+from sanctions_ledger.screening.output import Done as Done
+from sanctions_ledger.screening.output import Encode, check_out_path, encode_record, open_writer
+from sanctions_ledger.screening.output import encode_row as encode_row
 from sanctions_ledger.screening.query import ScreeningQuery
 from sanctions_ledger.screening.screen import Screener
 
@@ -162,25 +165,11 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-Done = tuple[str, bool, bool]  # (output line, error?, matches?)
-
-
-def encode_row(rec: dict[str, Any], as_csv: bool) -> Done:
-    """One screened row as the line the batch output writes (JSON, or CSV with ``as_csv``)."""
-    if as_csv:
-        buf = io.StringIO()
-        csv.writer(buf).writerow(_csv_line(rec))
-        line = buf.getvalue()
-    else:
-        line = json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return line, "error" in rec, bool(rec.get("matches"))
-
-
-def _screen_chunk(job: tuple[Screener, bool | None], chunk: list[Row]) -> list[Any]:
-    """One chunk's records (``as_csv`` None), or its encoded output lines (True: CSV, False: JSON)."""
-    screener, as_csv = job
+def _screen_chunk(job: tuple[Screener, Encode | None], chunk: list[Row]) -> list[Any]:
+    """One chunk's records (``encode`` None), or each encoded by ``encode`` where it was screened."""
+    screener, encode = job
     recs = [screen_row(screener, *r) for r in chunk]
-    return recs if as_csv is None else [encode_row(rec, as_csv) for rec in recs]
+    return recs if encode is None else [encode_record(rec, encode) for rec in recs]
 
 
 def screen_rows(
@@ -195,44 +184,11 @@ def screen_rows(
 
 
 def _screen_encoded(
-    screener: Screener, rows: Iterable[Row], executor: Executor, chunk_size: int, as_csv: bool
+    screener: Screener, rows: Iterable[Row], executor: Executor, chunk_size: int, encode: Encode
 ) -> Iterator[Done]:
-    """Screened, encoded output lines in input order (encoded where they are screened)."""
-    for out in executor.map(_screen_chunk, (screener, as_csv), _chunks(rows, chunk_size)):
+    """Screened rows, each encoded by ``encode`` where it was screened, in input order."""
+    for out in executor.map(_screen_chunk, (screener, encode), _chunks(rows, chunk_size)):
         yield from out
-
-
-CSV_OUT = (
-    "id",
-    "name",
-    "error",
-    "matches",
-    "best_entity_id",
-    "best_score",
-    "best_name",
-    "best_matched_name",
-    "best_list",
-    "best_programs",
-    "all_matches",
-)
-
-
-def _csv_line(rec: dict[str, Any]) -> list[str]:
-    matches = rec.get("matches") or []
-    best = matches[0] if matches else {}
-    return [
-        str(rec.get("id", "")),
-        str((rec.get("query") or {}).get("name", "")),
-        str(rec.get("error", "")),
-        str(len(matches)),
-        str(best.get("entity_id", "")),
-        str(best.get("score", "")),
-        str(best.get("name", "")),
-        str(best.get("matched_name", "")),
-        str(best.get("list", "")),
-        ";".join(best.get("programs", [])),
-        " ".join(f"{m['entity_id']}={m['score']}" for m in matches),
-    ]
 
 
 def screen_file(
@@ -245,12 +201,15 @@ def screen_file(
     max_rows: int = MAX_FILE_ROWS,
     executor: Executor | None = None,
 ) -> dict[str, int]:
-    """Screen ``in_path`` into ``out_path`` (``.csv`` -> CSV, else JSONL); returns counts.
+    """Screen ``in_path`` into ``out_path`` (JSON lines, CSV or XLSX by its extension, see
+    :func:`~sanctions_ledger.screening.output.format_of`); returns counts.
 
     ``executor``: where the rows are screened (default: ``workers`` forked processes, see
     :mod:`.executors`). The file is read once before anything is screened or written, so one over a bound
-    (see :mod:`sanctions_ledger.screening.limits`) is refused whole."""
+    (see :mod:`sanctions_ledger.screening.limits`) is refused whole; an output that is the input itself is
+    refused before that."""
     executor = executor or ForkPool(workers)
+    check_out_path(in_path, out_path)
     for _row in read_rows(in_path, max_rows):
         pass
     rows = read_rows(in_path)
@@ -262,20 +221,15 @@ def screen_file(
             yield first
         yield from rows
 
-    as_csv = out_path.suffix.lower() == ".csv"
-    try:
-        out = out_path.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(f"{out_path}: cannot write the output ({exc.strerror})") from exc
+    out = open_writer(out_path)
     bar = tqdm(desc=f"screening {in_path.name}", unit=" rows", file=sys.stderr, disable=not progress)
     with out, bar:
-        if as_csv:
-            csv.writer(out).writerow(CSV_OUT)
-        for line, error, matched in _screen_encoded(screener, all_rows(), executor, chunk_size, as_csv):
+        encode = type(out).encode
+        for item, error, matched in _screen_encoded(screener, all_rows(), executor, chunk_size, encode):
             counts["rows"] += 1
             counts["errors"] += error
             counts["with_matches"] += matched
-            out.write(line)
+            out.write_encoded(item)
             bar.update(1)
     return counts
 

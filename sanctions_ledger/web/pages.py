@@ -25,6 +25,8 @@ from sanctions_ledger.errors import AuthError, InputError, NotFoundError, Sancti
 from sanctions_ledger.ledger.queries import list_of
 from sanctions_ledger.model import Entity
 from sanctions_ledger.model.times import iso, parse_instant, zone
+from sanctions_ledger.screening.output import MEDIA_TYPES
+from sanctions_ledger.screening.result_pages import matched_page
 from sanctions_ledger.web import guard
 from sanctions_ledger.web.charts import size_chart
 
@@ -240,15 +242,32 @@ def build(services: Services, jobs: JobManager, settings: ApiSettings) -> FastAP
         return RedirectResponse(f"{_ui(request)}/batch/{job.id}", status_code=303)
 
     @pages.get("/batch/{job_id}", response_class=HTMLResponse)
-    def batch_job(request: Request, job_id: str, v: guard.Viewer = Depends(guard.need_read)) -> Response:  # noqa: B008
-        return render(request, "job.html", job=jobs.get(job_id, v.actor, v.is_admin).to_dict())
+    def batch_job(
+        request: Request,
+        job_id: str,
+        page: int = Query(1, ge=1, le=1_000_000),
+        v: guard.Viewer = Depends(guard.need_read),  # noqa: B008
+    ) -> Response:
+        job = jobs.get(job_id, v.actor, v.is_admin)
+        matched, missing = None, None
+        if job.status == "done":  # the rows with matches, a page at a time
+            try:
+                matched = matched_page(jobs.result_path(job_id, v.actor, v.is_admin), page)
+            except NotFoundError as exc:  # the result file is gone from the jobs folder
+                missing = exc
+        return render(request, "job.html", job=job.to_dict(), matched=matched, missing=missing)
 
-    @pages.get("/batch/{job_id}/result.jsonl")
-    def batch_result(request: Request, job_id: str, v: guard.Viewer = Depends(guard.need_read)) -> Response:  # noqa: B008
+    @pages.get("/batch/{job_id}/result.{fmt}")
+    def batch_result(
+        request: Request,
+        job_id: str,
+        fmt: str = PathParam(..., pattern="^(jsonl|csv|xlsx)$"),
+        v: guard.Viewer = Depends(guard.need_read),  # noqa: B008
+    ) -> Response:
         return FileResponse(
-            jobs.result_path(job_id, v.actor, v.is_admin),
-            media_type="application/x-ndjson",
-            filename=f"screening-{job_id[:12]}.jsonl",
+            jobs.result_path(job_id, v.actor, v.is_admin, fmt),
+            media_type=MEDIA_TYPES[fmt],
+            filename=f"screening-{job_id[:12]}.{fmt}",
         )
 
     @pages.get("/entities/{entity_id}", response_class=HTMLResponse)

@@ -61,6 +61,21 @@ def test_batch_upload_and_download(page: Any, tmp_path: Any) -> None:
         page.click("#download")
     lines = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
+    # the rows with matches are listed, best match linked to its entity page
+    assert "1 row with matches" in page.inner_text("#matched")
+    matched = page.locator("table.matched-rows tr.matched")
+    assert matched.count() == 1
+    cells = matched.first.locator("td").all_inner_texts()
+    assert cells[0] == "c1" and cells[1] == "Kim Jong Un" and "KIM" in cells[2].upper()
+    assert float(cells[4]) >= 0.85 and int(cells[5]) >= 1
+    assert "Acme Bakery" not in page.inner_text("table.matched-rows")
+    with page.expect_download() as dl:
+        page.click("text=Download CSV")
+    assert dl.value.suggested_filename.endswith(".csv")
+    rows = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("id,name,error,matches") and [r.split(",")[0] for r in rows[1:]] == ["c1", "c2"]
+    matched.first.locator("a").click()
+    page.wait_for_selector("ol.timeline")
 
 
 def test_check_statement(page: Any) -> None:

@@ -69,7 +69,7 @@ def test_batch_upload_progress_and_download(client: TestClient) -> None:
     deadline = time.monotonic() + 600  # only stops a hung test; the job runs in the server's thread
     while time.monotonic() < deadline:
         page = client.get(job_page).text
-        if "Download the result" in page:
+        if "Download JSON lines" in page:
             break
         assert 'http-equiv="refresh"' in page
         time.sleep(0.02)
@@ -77,10 +77,59 @@ def test_batch_upload_progress_and_download(client: TestClient) -> None:
     assert link
     lines = client.get(link.group(1)).text.splitlines()
     assert len(lines) == 2
+    # the rows with matches, each linked to its entity; the other row is not listed
+    assert "1 row with matches" in page and 'class="matched-rows"' in page
+    rows = re.findall(r'<tr class="matched">(.*?)</tr>', page, re.S)
+    assert len(rows) == 1 and "Kim Jong Un" in rows[0] and "/ui/entities/ofac-sdn%3A20285" in rows[0]
+    assert "Nobody Here" not in page
+    csv_link = re.search(r'<a id="download-csv" href="([^"]+)"[^>]*>Download CSV</a>', page)
+    assert csv_link
+    r = client.get(csv_link.group(1))
+    assert r.headers["content-type"].startswith("text/csv")
+    assert [x.split(",")[1] for x in r.text.splitlines()] == ["name", "Kim Jong Un", "Nobody Here"]
     r = client.post(
         "/ui/batch", files={"file": ("c.csv", b"who\nx\n", "text/csv")}, data={"csrf": form_token(client)}
     )
     assert r.status_code == 422 and "name" in r.text
+
+
+def _finished(client: TestClient, job_page: str) -> str:
+    deadline = time.monotonic() + 600  # only stops a hung test; the job runs in the server's thread
+    while time.monotonic() < deadline:
+        page = str(client.get(job_page).text)
+        if 'id="job-status">done' in page:
+            return page
+        assert 'id="job-status">failed' not in page
+        time.sleep(0.02)
+    raise AssertionError("the job did not finish")
+
+
+def test_a_big_job_shows_its_matched_rows_a_page_at_a_time(client: TestClient) -> None:
+    rows = "".join(f"c{i},{'Kim Jong Un' if i % 3 else 'Nobody Here'}\n" for i in range(1, 331))
+    r = client.post(
+        "/ui/batch",
+        files={"file": ("big.csv", f"id,name\n{rows}".encode(), "text/csv")},
+        data={"csrf": form_token(client)},
+        follow_redirects=False,
+    )
+    job_page = r.headers["location"]
+    page = _finished(client, job_page)
+    assert "220 rows with matches" in page and "page 1 of 3" in page
+    shown = re.findall(r'<tr class="matched">\s*<td>(c\d+)</td>', page)
+    assert len(shown) == 100 and shown[:3] == ["c1", "c2", "c4"]
+    nxt = re.search(r'<a rel="next" href="([^"]+)"', page)
+    assert nxt and 'rel="prev"' not in page
+    page2 = client.get(nxt.group(1).replace("&amp;", "&")).text
+    assert re.findall(r'<tr class="matched">\s*<td>(c\d+)</td>', page2)[0] == "c151"
+    last = client.get(job_page, params={"page": 3}).text
+    assert "Rows 201–220 of 220" in last and 'rel="next"' not in last
+    assert len(re.findall(r'<tr class="matched">', last)) == 20
+    assert client.get(job_page, params={"page": 0}).status_code == 422
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    (jobs.root / job_page.rsplit("/", 1)[1] / "result.jsonl").unlink()  # the jobs folder lost the result
+    gone = client.get(job_page)
+    assert gone.status_code == 200 and "no longer in the jobs folder" in gone.text
+    assert "matched-rows" not in gone.text and "Download CSV" not in gone.text
 
 
 def test_actions_and_check_pages(client: TestClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,17 @@ def test_cli_screen_file_on_local_cluster_processes(tmp_path: Path, monkeypatch:
     assert r2.exit_code == 0, r2.output
     assert "on Dask" in r2.output
     assert (tmp_path / "a.jsonl").read_text() == (tmp_path / "b.jsonl").read_text()
+    r4 = runner.invoke(
+        cli, ["--db", f"sqlite:///{tmp_path}/x.db", *common, "--dask", "--out", str(tmp_path / "d.xlsx")]
+    )
+    assert r4.exit_code == 0 and f"wrote {tmp_path / 'd.xlsx'}" in r4.output, r4.output
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "d.xlsx")).get_sheet_by_name("screening").to_python()
+    single = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text().splitlines()]
+    assert [row[0] for row in sheet[1:]] == [rec["id"] for rec in single]
+    assert [row[3] for row in sheet[1:]] == [len(rec["matches"]) for rec in single]
+    assert not [p for p in tmp_path.iterdir() if "part" in p.name]  # the JSON lines step is removed
     r3 = runner.invoke(
         cli,
         [

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from python_calamine import CalamineWorkbook
 from sqlalchemy import select, update
 
 from sanctions_ledger.api import ApiSettings, create_app
@@ -16,6 +19,7 @@ from sanctions_ledger.api.keys import create_key, revoke_key
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.sessions_tables import web_sessions
+from sanctions_ledger.screening.output import CSV_OUT, MEDIA_TYPES
 from tests.unit.test_api import filled
 
 __all__ = ["filled"]
@@ -76,6 +80,8 @@ def page_paths(job_id: str) -> list[str]:
         "/ui/batch",
         f"/ui/batch/{job_id}",
         f"/ui/batch/{job_id}/result.jsonl",
+        f"/ui/batch/{job_id}/result.csv",
+        f"/ui/batch/{job_id}/result.xlsx",
         "/ui/entities/ofac-sdn:30002",
         "/ui/lists/ofac-sdn",
         "/ui/lists/ofac-sdn/diff",
@@ -208,6 +214,49 @@ def test_batch_jobs_are_seen_by_their_key_and_admins_only(filled: Ledger, keys: 
         assert c.get(f"/screen/jobs/{mine}", headers={"X-API-Key": keys["read"]}).json()["created_by"] == (
             "api-key:k-read"
         )
+
+
+def test_job_results_as_csv_and_xlsx_for_their_key_and_admins_only(
+    filled: Ledger, keys: dict[str, str]
+) -> None:
+    with make(filled) as c:
+        job_id = job_by_api(c, keys["read"])
+        url = f"/screen/jobs/{job_id}/result"
+        for who, status in ((keys["read"], 200), (keys["admin"], 200), (keys["other"], 404), (None, 404)):
+            headers = {"X-API-Key": who} if who else {}
+            for fmt in ("csv", "xlsx"):
+                r = c.get(url, params={"format": fmt}, headers=headers)
+                assert r.status_code == status, (who, fmt)
+                if status == 404:
+                    assert "Kim Jong Un" not in r.text and r.json()["error"]["type"] == "NotFoundError"
+        mine = {"X-API-Key": keys["read"]}
+        r = c.get(url, params={"format": "csv"}, headers=mine)
+        assert r.headers["content-type"].startswith("text/csv")
+        assert f'filename="screening-{job_id}.csv"' in r.headers["content-disposition"]
+        rows = list(csv.reader(io.StringIO(r.text)))
+        assert tuple(rows[0]) == CSV_OUT and [x[0] for x in rows[1:]] == ["c1", "c2"]
+        assert rows[1][1] == "Kim Jong Un" and rows[1][4] == "ofac-sdn:20285" and float(rows[1][5]) > 0.9
+        assert rows[2][3] == "0"
+        r = c.get(url, params={"format": "xlsx"}, headers=mine)
+        assert r.headers["content-type"] == MEDIA_TYPES["xlsx"]
+        sheet = (
+            CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_name("screening").to_python()
+        )
+        assert [x[0] for x in sheet] == ["id", "c1", "c2"] and sheet[1][4] == "ofac-sdn:20285"
+        assert c.get(url, headers=mine).headers["content-type"].startswith("application/x-ndjson")
+        assert c.get(url, params={"format": "xml"}, headers=mine).status_code == 422
+        # the pages' downloads go through the web session, with the same owner-or-admin rule
+        assert c.get(f"/ui/batch/{job_id}/result.csv").status_code == 404
+        sign_in(c, keys["other"])
+        assert c.get(f"/ui/batch/{job_id}/result.csv").status_code == 404
+        assert c.get(f"/ui/batch/{job_id}/result.xlsx").status_code == 404
+        c.post("/ui/logout", data={"csrf": token(c, "/ui/")})
+        sign_in(c, keys["read"])
+        r = c.get(f"/ui/batch/{job_id}/result.csv")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        assert list(csv.reader(io.StringIO(r.text)))[1][0] == "c1"
+        assert c.get(f"/ui/batch/{job_id}/result.xlsx").content[:2] == b"PK"
+        assert c.get(f"/ui/batch/{job_id}/result.exe").status_code == 422
 
 
 def test_forms_need_their_csrf_token(filled: Ledger, keys: dict[str, str]) -> None:

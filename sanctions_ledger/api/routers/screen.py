@@ -1,10 +1,10 @@
-"""Screening: one name, a bounded batch, and large CSV jobs with progress and a JSONL result."""
+"""Screening: one name, a bounded batch, and large CSV jobs with progress and a JSONL, CSV or XLSX result."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
@@ -16,6 +16,7 @@ from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.api.schemas import BatchRequest, ScreenRequest
 from sanctions_ledger.errors import SanctionsError
 from sanctions_ledger.screening.limits import NameBudget, check_queries
+from sanctions_ledger.screening.output import CSV_OUT, MEDIA_TYPES
 
 router = APIRouter(tags=["screening"], dependencies=[Depends(read_access)])
 # POST /screen, the hottest request, reads its own body and checks access itself (check_read: the same check
@@ -178,22 +179,32 @@ def get_job(request: Request, job_id: str = JobId) -> Any:
     return JSON(jobs(request).get(job_id, *job_viewer(request)).to_dict())
 
 
+ResultFormat = Query(
+    "jsonl",
+    pattern="^(jsonl|csv|xlsx)$",
+    description="`jsonl` (default): the whole record of each row; `csv` or `xlsx` (an Excel workbook): one "
+    f"row per input row with the columns {', '.join(CSV_OUT)}",
+)
+
+
 @router.get(
     "/screen/jobs/{job_id}/result",
-    summary="A finished job's result, one JSON line per input row",
+    summary="A finished job's result, one line (or spreadsheet row) per input row",
     response_class=FileResponse,
     responses={
         200: {
-            "description": "JSON lines",
+            "description": "JSON lines, CSV or an Excel workbook (by `format`)",
             "content": {
                 "application/x-ndjson": {
                     "example": '{"id": "c-1", "query": {"name": "Kim Jong Un"}, "matches": []}\n'
-                }
+                },
+                "text/csv": {"example": ",".join(CSV_OUT) + "\r\nc-1,Kim Jong Un,,0,,,,,,,\r\n"},
+                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
             },
         },
         **documented(None, "unused", 401, 404, 409, 422),
     },
 )
-def get_job_result(request: Request, job_id: str = JobId) -> Any:
-    path = jobs(request).result_path(job_id, *job_viewer(request))
-    return FileResponse(path, media_type="application/x-ndjson", filename=f"screening-{job_id}.jsonl")
+def get_job_result(request: Request, job_id: str = JobId, format: str = ResultFormat) -> Any:
+    path = jobs(request).result_path(job_id, *job_viewer(request), fmt=format)
+    return FileResponse(path, media_type=MEDIA_TYPES[format], filename=f"screening-{job_id}.{format}")
