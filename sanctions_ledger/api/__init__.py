@@ -1,6 +1,2 @@
-"""The HTTP API (FastAPI): ``create_app()``; served by ``sanctions serve``."""
-
-from sanctions_ledger.api.app import create_app
-from sanctions_ledger.api.settings import ApiSettings
-
-__all__ = ["ApiSettings", "create_app"]
+"""The HTTP API (FastAPI): routers, middleware and the error shape; assembled with the web pages into one
+app by :mod:`sanctions_ledger.server` and served by ``sanctions serve``."""

@@ -14,8 +14,8 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from sanctions_ledger.api.keys import ApiKey, verify_key
 from sanctions_ledger.errors import AuthError, PermissionDeniedError
+from sanctions_ledger.services.keys import ApiKey, verify_key
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer sk_...`")
 header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key: `X-API-Key: sk_...`")

@@ -61,7 +61,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, log_lev
         err=True,
     )
     uvicorn.run(
-        "sanctions_ledger.api.server:app_from_env",
+        "sanctions_ledger.server.asgi:app_from_env",
         factory=True,
         host=host,
         port=port,
@@ -89,7 +89,7 @@ def keys() -> None:
 @click.pass_context
 def keys_create(ctx: click.Context, name: str, scope: str, as_json: bool) -> None:
     """Create an API key and print its secret (once: only its sha256 is stored)."""
-    from sanctions_ledger.api.keys import create_key
+    from sanctions_ledger.services.keys import create_key
 
     secret, key = create_key(get_ledger(ctx), name, scope, default_actor())
     if as_json:
@@ -104,7 +104,7 @@ def keys_create(ctx: click.Context, name: str, scope: str, as_json: bool) -> Non
 @click.pass_context
 def keys_list(ctx: click.Context, as_json: bool) -> None:
     """List API keys (names, scopes, dates; never secrets)."""
-    from sanctions_ledger.api.keys import list_keys
+    from sanctions_ledger.services.keys import list_keys
 
     rows = list_keys(get_ledger(ctx))
     if as_json:
@@ -122,7 +122,7 @@ def keys_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def keys_revoke(ctx: click.Context, name: str, as_json: bool) -> None:
     """Revoke the API key NAME (it stops working at once; its record stays)."""
-    from sanctions_ledger.api.keys import revoke_key
+    from sanctions_ledger.services.keys import revoke_key
 
     key = revoke_key(get_ledger(ctx), name, default_actor())
     if as_json:

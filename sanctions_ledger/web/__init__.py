@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 if TYPE_CHECKING:
-    from sanctions_ledger.api.jobs import JobManager
-    from sanctions_ledger.api.services import Services
+    from sanctions_ledger.services.context import Services
+    from sanctions_ledger.services.jobs import JobManager
 
 
 def mount(app: FastAPI, services: Services, jobs: JobManager, path: str = "/ui") -> None:

@@ -13,7 +13,7 @@ from sanctions_ledger.ledger.tables import utcnow
 from sanctions_ledger.model.times import iso, zone
 
 if TYPE_CHECKING:
-    from sanctions_ledger.api.services import Services
+    from sanctions_ledger.services.context import Services
 
 
 def context(services: Services, date: str | None, tz: str | None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Who is looking at a page, what they may do, and the forms' CSRF tokens.
 
-A browser signs in with an API key (:mod:`sanctions_ledger.api.sessions`) and then carries an HttpOnly,
+A browser signs in with an API key (:mod:`sanctions_ledger.services.sessions`) and then carries an HttpOnly,
 SameSite=Strict session cookie scoped to ``/ui`` (Secure when the page was served over TLS). Pages need what
 the API needs: any key to read when ``SANCTIONS_API_READ_REQUIRES_KEY`` is on (else reading is open),
 an ``analyst`` key to decide alerts; batch jobs are shown to the key that made them and to admins.
@@ -21,9 +21,9 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from sanctions_ledger.api.keys import ApiKey
-from sanctions_ledger.api.sessions import Session, csrf_token, lookup
 from sanctions_ledger.errors import AuthError, PermissionDeniedError
+from sanctions_ledger.services.keys import ApiKey
+from sanctions_ledger.services.sessions import Session, csrf_token, lookup
 
 SESSION_COOKIE = "sl_session"
 CSRF_COOKIE = "sl_csrf"

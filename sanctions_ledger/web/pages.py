@@ -20,20 +20,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sanctions_ledger.actions.story import entity_story
-from sanctions_ledger.api.sessions import sign_in, sign_out
 from sanctions_ledger.errors import AuthError, InputError, NotFoundError, SanctionsError
 from sanctions_ledger.ledger.queries import list_of
 from sanctions_ledger.model import Entity
 from sanctions_ledger.model.times import iso, parse_instant, zone
 from sanctions_ledger.screening.output import MEDIA_TYPES
 from sanctions_ledger.screening.result_pages import matched_page
+from sanctions_ledger.services.sessions import sign_in, sign_out
 from sanctions_ledger.web import guard
 from sanctions_ledger.web.charts import size_chart
 
 if TYPE_CHECKING:
-    from sanctions_ledger.api.jobs import JobManager
-    from sanctions_ledger.api.services import Services
-    from sanctions_ledger.api.settings import ApiSettings
+    from sanctions_ledger.services.context import Services
+    from sanctions_ledger.services.jobs import JobManager
+    from sanctions_ledger.services.settings import ApiSettings
 
 HERE = Path(__file__).parent
 DECISION_LABELS = {"true_match": "True match", "false_positive": "False positive", "escalate": "Escalate"}

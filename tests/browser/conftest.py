@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sanctions_ledger.api import ApiSettings, create_app
 from sanctions_ledger.ledger import open_ledger
+from sanctions_ledger.server import ApiSettings, create_app
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SANCTIONS_CHROMIUM", "/usr/bin/chromium")

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from sanctions_ledger.api import ApiSettings, create_app
-from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.ledger import Ledger, open_ledger
 from sanctions_ledger.monitoring import Monitor, decide, list_alerts
+from sanctions_ledger.server import ApiSettings, create_app
+from sanctions_ledger.services.keys import create_key
 from tests.browser.conftest import _free_port, publish, shot
 from tests.unit.test_monitoring import BASE, CUSTOMERS, load, write
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.ledger import open_ledger
+from sanctions_ledger.services.keys import create_key
 from tests.integration.serving import serve
 
 yente_client = pytest.importorskip("yente_client")

@@ -22,12 +22,12 @@ from sanctions_ledger.actions.record import (
     deliver_notifications,
     record_action,
 )
-from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.cli.main import cli, register_all
 from sanctions_ledger.errors import ConflictError, InputError, NotFoundError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger import actions_tables as at
 from sanctions_ledger.ledger import tables as t
+from sanctions_ledger.services.keys import create_key
 from tests.unit.test_api import filled, make_client  # noqa: F401  (filled is a fixture)
 
 NY = "America/New_York"

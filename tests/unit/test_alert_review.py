@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from sanctions_ledger.api import ApiSettings, create_app
-from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.monitoring import Monitor, decide, get_alert, list_alerts
+from sanctions_ledger.server import ApiSettings, create_app
+from sanctions_ledger.services.keys import create_key
 from tests.unit.test_monitoring import BASE, CUSTOMERS, load, write
 
 

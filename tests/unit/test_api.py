@@ -9,11 +9,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from fastapi.testclient import TestClient
 
-from sanctions_ledger.api import ApiSettings, create_app
-from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model import Entity, Identifier, Name, PartialDate, Provenance
 from sanctions_ledger.parsers import ParsedList
+from sanctions_ledger.server import ApiSettings, create_app
+from sanctions_ledger.services.keys import create_key
 
 
 def person(

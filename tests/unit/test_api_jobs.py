@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from sanctions_ledger.api.jobs import MAX_ATTEMPTS, Job, JobManager
 from sanctions_ledger.errors import ConflictError, NotFoundError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.jobs_tables import screen_jobs
 from sanctions_ledger.screening.service import ScreeningService
+from sanctions_ledger.services.jobs import MAX_ATTEMPTS, Job, JobManager
 from tests.unit.test_api import fill
 
 CSV = b"id,name,type\nc1,Kim Jong Un,person\nc2,Acme Bakery,organization\nc3,,person\n"

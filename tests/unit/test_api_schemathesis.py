@@ -15,9 +15,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from sanctions_ledger.api import ApiSettings, create_app
-from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.ledger import open_ledger
+from sanctions_ledger.server import ApiSettings, create_app
+from sanctions_ledger.services.keys import create_key
 from tests.unit.test_api import fill
 
 EXAMPLES = int(os.environ.get("SANCTIONS_SCHEMATHESIS_EXAMPLES", "8"))

@@ -249,7 +249,7 @@ def test_screen_as_of_an_instant(client: TestClient) -> None:
 def test_screen_is_one_path_for_every_request(filled: Ledger) -> None:
     """POST /screen reads its own body and checks access itself: invalid bodies get the one error shape,
     keys are checked as on every read, and the OpenAPI document describes its body."""
-    from sanctions_ledger.api.keys import create_key
+    from sanctions_ledger.services.keys import create_key
 
     with make_client(filled, read_requires_key=True) as c:
         assert_error(c.post("/screen", json={"name": "Kim"}), 401, "AuthError")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model import Address, Entity, Name, Provenance
+from sanctions_ledger.services.keys import create_key
 from tests.unit.test_api import at, fill, make_client, pub
 
 KIM = "ofac-sdn-20285"

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from sanctions_ledger.api.keys import create_key
 from sanctions_ledger.cli.main import cli, register_all
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model import Entity, Name
 from sanctions_ledger.parsers import ParsedList
+from sanctions_ledger.services.keys import create_key
 from tests.unit.test_api import make_client
 
 AT = datetime(2019, 3, 22, 16, tzinfo=UTC)

@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from sanctions_ledger.api.keys import create_key, digest, list_keys, revoke_key, verify_key
 from sanctions_ledger.cli.main import cli, register_all
 from sanctions_ledger.errors import ConflictError, InputError, NotFoundError
 from sanctions_ledger.ledger import Ledger, open_ledger
 from sanctions_ledger.ledger.keys_tables import api_keys
 from sanctions_ledger.ledger.migrations import applied_versions
+from sanctions_ledger.services.keys import create_key, digest, list_keys, revoke_key, verify_key
 from tests.unit.test_api import assert_error, filled, make_client
 
 __all__ = ["filled"]

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from sanctions_ledger.api.app import create_app
-from sanctions_ledger.api.keys import create_key
-from sanctions_ledger.api.settings import ApiSettings
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.monitoring import Monitor
+from sanctions_ledger.server.app import create_app
+from sanctions_ledger.services.keys import create_key
+from sanctions_ledger.services.settings import ApiSettings
 from tests.unit.test_monitoring import BASE, CUSTOMERS, load, write
 
 

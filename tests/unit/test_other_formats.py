@@ -493,7 +493,7 @@ def test_composite_ids_work_in_api_and_web_paths(ledger: Ledger) -> None:
 
     from fastapi.testclient import TestClient
 
-    from sanctions_ledger.api import ApiSettings, create_app
+    from sanctions_ledger.server import ApiSettings, create_app
 
     ledger.load_paths([SEMA], "2024-01-01")
     with TestClient(create_app(ledger=ledger, settings=ApiSettings()), raise_server_exceptions=False) as c:

@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select, update
 
-from sanctions_ledger.api import ApiSettings, create_app
-from sanctions_ledger.api.keys import create_key, revoke_key
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.sessions_tables import web_sessions
 from sanctions_ledger.screening.output import CSV_OUT, MEDIA_TYPES
+from sanctions_ledger.server import ApiSettings, create_app
+from sanctions_ledger.services.keys import create_key, revoke_key
 from tests.unit.test_api import filled
 
 __all__ = ["filled"]

@@ -19,11 +19,11 @@ from sanctions_ledger.actions import queries, store
 from sanctions_ledger.actions import record as rec
 from sanctions_ledger.actions.model import Target
 from sanctions_ledger.api.auth import read_access, require_analyst
-from sanctions_ledger.api.keys import ApiKey
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.errors import InputError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.model.times import zone
+from sanctions_ledger.services.keys import ApiKey
 
 log = logging.getLogger("sanctions_ledger.api")
 

@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from sanctions_ledger.api.auth import read_access, require_analyst
-from sanctions_ledger.api.keys import ApiKey
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.errors import InputError, SanctionsError
 from sanctions_ledger.monitoring import Monitor, decide, get_alert, list_alerts
+from sanctions_ledger.services.keys import ApiKey
 
 router = APIRouter(tags=["alerts"])
 

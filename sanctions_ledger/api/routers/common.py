@@ -10,9 +10,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from sanctions_ledger.api.errors import responses
-from sanctions_ledger.api.services import Services
 from sanctions_ledger.errors import InputError
 from sanctions_ledger.model.times import parse_instant
+from sanctions_ledger.services.context import Services
 
 
 def services(request: Request) -> Services:

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Request
 
 from sanctions_ledger.api.auth import require_admin
-from sanctions_ledger.api.keys import ApiKey, create_key, list_keys, revoke_key
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.api.schemas import KeyCreate
+from sanctions_ledger.services.keys import ApiKey, create_key, list_keys, revoke_key
 
 router = APIRouter(tags=["keys"])
 

@@ -11,12 +11,12 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from sanctions_ledger.api.auth import check_read, read_access
-from sanctions_ledger.api.jobs import JobManager
 from sanctions_ledger.api.routers.common import JSON, documented, services
 from sanctions_ledger.api.schemas import BatchRequest, ScreenRequest
 from sanctions_ledger.errors import SanctionsError
 from sanctions_ledger.screening.limits import NameBudget, check_queries
 from sanctions_ledger.screening.output import CSV_OUT, MEDIA_TYPES
+from sanctions_ledger.services.jobs import JobManager
 
 router = APIRouter(tags=["screening"], dependencies=[Depends(read_access)])
 # POST /screen, the hottest request, reads its own body and checks access itself (check_read: the same check

@@ -20,7 +20,6 @@ from fastapi.responses import RedirectResponse
 
 from sanctions_ledger import __version__
 from sanctions_ledger.api import errors
-from sanctions_ledger.api.jobs import JobManager
 from sanctions_ledger.api.limits import BodyLimitMiddleware
 from sanctions_ledger.api.metrics import Metrics, MetricsMiddleware
 from sanctions_ledger.api.routers import (
@@ -39,9 +38,10 @@ from sanctions_ledger.api.routers import (
     yente,
 )
 from sanctions_ledger.api.security import SecurityMiddleware
-from sanctions_ledger.api.services import build_services
-from sanctions_ledger.api.settings import ApiSettings
 from sanctions_ledger.ledger import Ledger, open_ledger
+from sanctions_ledger.services.context import build_services
+from sanctions_ledger.services.jobs import JobManager
+from sanctions_ledger.services.settings import ApiSettings
 
 log = logging.getLogger("sanctions_ledger.api")
 

@@ -1,10 +1,10 @@
-"""The entry point uvicorn imports: ``uvicorn --factory sanctions_ledger.api.server:app_from_env``."""
+"""The entry point uvicorn imports: ``uvicorn --factory sanctions_ledger.server.asgi:app_from_env``."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from sanctions_ledger.api.app import create_app
+from sanctions_ledger.server.app import create_app
 
 
 def app_from_env() -> FastAPI:

@@ -51,7 +51,7 @@ from sanctions_ledger.screening.batch import read_rows, screen_rows
 from sanctions_ledger.screening.output import WRITERS, convert_jsonl
 from sanctions_ledger.screening.service import ScreeningService
 
-log = logging.getLogger("sanctions_ledger.api.jobs")
+log = logging.getLogger("sanctions_ledger.services.jobs")
 
 COLUMNS = ("id", "name", "type", "dob", "country", "imo", "id_number")
 STATUSES = ("queued", "running", "done", "failed")

@@ -20,14 +20,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from sanctions_ledger.api.keys import ApiKey, digest, verify_key
 from sanctions_ledger.errors import AuthError
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger import tables as t
 from sanctions_ledger.ledger.keys_tables import api_keys
 from sanctions_ledger.ledger.sessions_tables import web_sessions as S
+from sanctions_ledger.services.keys import ApiKey, digest, verify_key
 
-log = logging.getLogger("sanctions_ledger.api.sessions")
+log = logging.getLogger("sanctions_ledger.services.sessions")
 
 SECRET_CHARS = 43  # secrets.token_urlsafe(32)
 PURGE_AFTER_DAYS = 7
