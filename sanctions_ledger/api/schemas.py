@@ -47,6 +47,12 @@ class ScreenRequest(BaseModel):
         description="Screen against the lists as they stood at this instant: an ISO date (its end) or"
         " date-time; without a zone, the list's own time zone (America/New_York for several lists)",
     )
+    group: bool = Field(
+        False,
+        description="One result per party: answer `{query, parties: [{score, entity_ids, lists, links,"
+        " records}]}`, the hits of one party on several lists (linked by identifiers or UN reference"
+        " numbers) under one party, each record a match as without `group`",
+    )
 
     def values(self) -> dict[str, Any]:
         return {
@@ -87,6 +93,7 @@ class BatchRequest(BaseModel):
     queries: list[BatchItem] = Field(
         ..., min_length=1, description=f"At most SANCTIONS_API_BATCH_MAX ({MAX_QUERIES_PER_REQUEST})"
     )
+    group: bool = Field(False, description="`group` for every query (a query may also set its own)")
 
 
 class YenteEntity(BaseModel):

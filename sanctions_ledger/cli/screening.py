@@ -98,6 +98,12 @@ def _common(f: Any) -> Any:
 @click.option(
     "--limit", type=int, default=DEFAULT_LIMIT, show_default=True, help="At most this many matches."
 )
+@click.option(
+    "--group",
+    "grouped",
+    is_flag=True,
+    help="One result per party: hits on several lists linked by identifiers or UN reference numbers.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
 @click.pass_context
 def screen_cmd(
@@ -114,9 +120,10 @@ def screen_cmd(
     threshold: float,
     files: tuple[Path, ...],
     limit: int,
+    grouped: bool,
     as_json: bool,
 ) -> None:
-    """Screen one NAME against the sanctions lists."""
+    """Screen one NAME against the sanctions lists (--group: each party once, with each list's record)."""
     query = ScreeningQuery.build(
         name,
         schema=schema,
@@ -129,22 +136,40 @@ def screen_cmd(
         threshold=threshold,
         limit=limit,
     )
-    result = Screener(screening_index(ctx, lists, as_of, files)).screen(query)
-    data = result.to_dict()
+    screener = Screener(screening_index(ctx, lists, as_of, files))
+    data = screener.screen_grouped(query) if grouped else screener.screen(query).to_dict()
     if as_of:
         data["query"]["as_of"] = as_of
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    if not result.matches:
+    if not data.get("parties" if grouped else "matches"):
         click.echo(f"no match for {name!r} at threshold {threshold}")
         return
-    for m in result.matches:
-        ex = m.explanation
-        click.echo(f"{m.score:.3f}  {m.entity_id}  {m.name}  [{m.schema}; {', '.join(m.programs)}]")
-        click.echo(f"       matched {ex['matched_kind']} name {m.matched_name!r} ({ex['method']})")
-        for f in ex["features"]:
-            click.echo(f"       {f['effect']:+.2f} {f['detail']}")
+    if not grouped:
+        for m in data["matches"]:
+            _echo_match(m, "")
+        return
+    for party in data["parties"]:
+        records = party["records"]
+        best = records[0]
+        on = ", ".join(party["lists"])
+        count = f"{len(records)} records on {on}" if len(records) > 1 else f"1 record on {on}"
+        click.echo(f"{party['score']:.3f}  {best['name']}  ({count})")
+        for link in party["links"]:
+            click.echo(f"       linked by {link}")
+        for m in records:
+            _echo_match(m, "       ")
+
+
+def _echo_match(m: dict[str, Any], indent: str) -> None:
+    """One match as text: score, entity, the name it matched, each feature's effect, what the score means."""
+    ex, programs = m["explanation"], ", ".join(m["programs"])
+    click.echo(f"{indent}{m['score']:.3f}  {m['entity_id']}  {m['name']}  [{m['schema']}; {programs}]")
+    click.echo(f"{indent}       matched {ex['matched_kind']} name {m['matched_name']!r} ({ex['method']})")
+    for f in ex["features"]:
+        click.echo(f"{indent}       {f['effect']:+.2f} {f['detail']}")
+    click.echo(f"{indent}       {ex['score_meaning']['text']}")
 
 
 @click.command("screen-file")

@@ -10,6 +10,7 @@ from sanctions_ledger.matching.scoring import EntityMatch, QueryFacts
 from sanctions_ledger.matching.search import search
 from sanctions_ledger.parsers.aliases import canonical_list
 from sanctions_ledger.screening.grouping import group_hits
+from sanctions_ledger.screening.meaning import score_meaning
 from sanctions_ledger.screening.query import ScreeningQuery
 
 StrList = list[str]
@@ -44,9 +45,14 @@ class Match:
         }
 
     @classmethod
-    def of(cls, m: EntityMatch, facts: QueryFacts) -> Match:
-        """The match a user sees for one scored entity."""
+    def of(cls, m: EntityMatch, facts: QueryFacts, best: bool | None = None) -> Match:
+        """The match a user sees for one scored entity; ``best``: whether no other match of its query scores
+        higher, which the statement of what its score means takes into account when known."""
         e = m.entity
+        explanation = m.explanation(facts)
+        meaning = score_meaning(m.score, best)
+        explanation["score_meaning"] = meaning
+        explanation["notes"].append(meaning["text"])
         return cls(
             entity_id=e.id,
             score=m.score,
@@ -55,7 +61,7 @@ class Match:
             list=e.list,
             schema=e.schema,
             programs=list(e.programs),
-            explanation=m.explanation(facts),
+            explanation=explanation,
         )
 
 
@@ -89,7 +95,8 @@ class Screener:
     def screen(self, query: ScreeningQuery) -> ScreeningResult:
         threshold = self.threshold if query.threshold is None else query.threshold
         facts = query.facts()
-        return ScreeningResult(query, [Match.of(m, facts) for m in self._kept(query, facts, threshold)])
+        kept = self._kept(query, facts, threshold)
+        return ScreeningResult(query, [Match.of(m, facts, m.score >= kept[0].score) for m in kept])
 
     def screen_grouped(self, query: ScreeningQuery) -> dict[str, Any]:
         """:meth:`screen`, with the hits of one party on several lists (linked by identifiers or UN
@@ -98,7 +105,9 @@ class Screener:
         threshold = self.threshold if query.threshold is None else query.threshold
         facts = query.facts()
         kept = self._kept(query, facts, threshold)
-        groups = group_hits([(m.entity, Match.of(m, facts).to_dict()) for m in kept])
+        groups = group_hits(
+            [(m.entity, Match.of(m, facts, m.score >= kept[0].score).to_dict()) for m in kept]
+        )
         return {"query": query.to_dict(), "parties": [g.to_dict() for g in groups]}
 
     def _kept(self, query: ScreeningQuery, facts: QueryFacts, threshold: float) -> list[EntityMatch]:

@@ -202,8 +202,18 @@ def build(services: Services, jobs: JobManager, settings: ApiSettings) -> FastAP
         dob: str | None = Query(None, max_length=32),
         country: str | None = Query(None, max_length=64),
         threshold: str | None = Query(None, max_length=8),
+        group: str | None = Query(None, max_length=8),
     ) -> Response:
-        q = {"name": name, "type": type, "dob": dob, "country": country, "threshold": threshold}
+        """One name screened; ``group`` (the form's check box): one row per party, with its lists."""
+        grouped = group in ("1", "on", "true")
+        q = {
+            "name": name,
+            "type": type,
+            "dob": dob,
+            "country": country,
+            "threshold": threshold,
+            "group": grouped,
+        }
         if not name:
             return render(request, "screen.html", q=q, result=None, error=None)
         try:
@@ -215,7 +225,10 @@ def build(services: Services, jobs: JobManager, settings: ApiSettings) -> FastAP
             query = services.screening.query(
                 name=name, schema=type or None, dob=dob, country=country, threshold=thr
             )
-            result = services.screening.screen(query).to_dict()
+            if grouped:
+                result = services.screening.screener().screen_grouped(query)
+            else:
+                result = services.screening.screen(query).to_dict()
         except SanctionsError as exc:
             return render(request, "screen.html", status=exc.http_status, q=q, result=None, error=exc)
         return render(request, "screen.html", q=q, result=result, error=None)

@@ -9,6 +9,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -32,14 +33,25 @@ def _builder() -> ModuleType:
     return mod
 
 
-@pytest.mark.slow  # builds the sets from the raw lists: about a minute on an idle machine
-def test_validation_sets_meet_the_bars(shared_data: Path) -> None:
+@pytest.fixture(scope="module")
+def validation_queries(shared_data: Path) -> list[Any]:
+    """The validation sets, built once for this module (about a minute on an idle machine)."""
     if not (shared_data.parent / "bench" / "screening" / "dev").exists():
         pytest.skip("screening benchmark not available")
-    queries = _builder().build()
+    return list(_builder().build())
+
+
+@pytest.fixture(scope="module")
+def sdn_2019(shared_data: Path) -> MatchIndex:
+    return MatchIndex(parse_paths([shared_data / "ofac-sdn" / "2019-01-04"])[0].entities)
+
+
+@pytest.mark.slow  # builds the sets from the raw lists
+def test_validation_sets_meet_the_bars(validation_queries: list[Any], sdn_2019: MatchIndex) -> None:
+    queries = validation_queries
     cats = {q.category for q in queries}
     assert {"new_alias", "cross_list_latin", "cross_script", "negatives_novel", "negatives_people"} <= cats
-    screener = Screener(MatchIndex(parse_paths([shared_data / "ofac-sdn" / "2019-01-04"])[0].entities))
+    screener = Screener(sdn_2019)
     hits: dict[str, list[bool]] = defaultdict(list)
     for q in queries:
         result = screener.screen(ScreeningQuery.build(q.name, schema=q.type, dob=q.dob, country=q.country))
@@ -50,6 +62,36 @@ def test_validation_sets_meet_the_bars(shared_data: Path) -> None:
         assert rates[category] >= bar, (category, rates)
     for category in ("negatives_people", "negatives_novel", "negatives_other_list"):
         assert rates[category] <= BAR_FPR, (category, rates)
+
+
+@pytest.mark.slow  # builds the sets from the raw lists (shared with the test above)
+def test_the_score_meaning_table_is_what_the_matcher_does(
+    validation_queries: list[Any], sdn_2019: MatchIndex
+) -> None:
+    """screening/meaning.py holds what bench/score_meaning.py measured: the same counts come out of the
+    matcher now (a change of scores must measure the table again: ``bench/score_meaning.py --write``)."""
+    from sanctions_ledger.screening.meaning import BANDS, band_of
+
+    assert BANDS, "the table was never measured"
+    screener = Screener(sdn_2019, threshold=BANDS[0].low, limit=1000)
+    counts = {b: [0, 0, 0, 0] for b in BANDS}
+    for q in validation_queries:
+        matches = screener.screen(
+            ScreeningQuery.build(q.name, schema=q.type, dob=q.dob, country=q.country)
+        ).matches
+        for m in matches:
+            band = band_of(m.score)
+            assert band is not None
+            hit = int(m.entity_id == q.expected)
+            c = counts[band]
+            c[0] += 1
+            c[1] += hit
+            if m.score >= matches[0].score:
+                c[2] += 1
+                c[3] += hit
+    assert {b.label: [b.alerts, b.true, b.best_alerts, b.best_true] for b in BANDS} == {
+        b.label: c for b, c in counts.items()
+    }
 
 
 def test_a_listed_person_without_a_date_of_birth_is_not_confirmed_by_one(shared_data: Path) -> None:

@@ -270,3 +270,105 @@ def test_screen_is_one_path_for_every_request(filled: Ledger) -> None:
         assert "colour" in r.json()["error"]["message"] and "body" not in r.json()["error"]["message"]
         body = c.get("/openapi.json", headers=ok).json()["paths"]["/screen"]["post"]["requestBody"]
         assert "as_of" in body["content"]["application/json"]["schema"]["properties"]
+
+
+def add_linked_party(ledger: Ledger) -> None:
+    """Ri Won Ho on three lists: the UN's record (KPi.033), the UK's quoting that UN reference number and
+    OFAC's sharing the UK record's passport number (one party, transitively); and an OFAC namesake that
+    nothing links to them."""
+    from datetime import UTC, datetime
+
+    from sanctions_ledger.model import Entity, Identifier, Name
+    from sanctions_ledger.parsers import ParsedList
+
+    def publish(list_name: str, *entities: Entity) -> None:
+        parsed = ParsedList(
+            list=list_name,
+            format="test",
+            entities=list(entities),
+            files=[],
+            counts={"records": len(entities)},
+        )
+        ledger.record(parsed, datetime(2019, 3, 26, 12, tzinfo=UTC))
+
+    publish("un", Entity("un", "KPi.033", "person", [Name("RI WON HO")], programs=["DPRK"]))
+    passport = [Identifier("passport", "381310014")]
+    publish(
+        "uk-hmt",
+        Entity(
+            "uk-hmt",
+            "13422",
+            "person",
+            [Name("RI, Won Ho")],
+            remarks="UN Ref KPi.033. DPRK Ministry of State Security Official.",
+            identifiers=passport,
+        ),
+    )
+    publish(
+        "ofac-sdn",
+        Entity("ofac-sdn", "40001", "person", [Name("RI, Won Ho")], programs=["DPRK3"], identifiers=passport),
+        Entity("ofac-sdn", "40002", "person", [Name("RI, Won Ho")], programs=["DPRK2"]),
+    )
+
+
+def test_screen_grouped_one_party_one_result(ledger: Ledger) -> None:
+    add_linked_party(ledger)
+    with make_client(ledger) as c:
+        q = {"name": "Ri Won Ho", "type": "person"}
+        plain = c.post("/screen", json=q).json()
+        r = c.post("/screen", json={**q, "group": True})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert set(body) == {"query", "parties"} and body["query"]["name"] == "Ri Won Ho"
+        parties = {frozenset(p["entity_ids"]): p for p in body["parties"]}
+        linked = frozenset({"un:KPi.033", "uk-hmt:13422", "ofac-sdn:40001"})
+        assert set(parties) == {linked, frozenset({"ofac-sdn:40002"})}
+        assert parties[linked]["lists"] == ["ofac-sdn", "uk-hmt", "un"]
+        assert set(parties[linked]["links"]) == {
+            "same UN reference number KPi.033",
+            "same passport number 381310014",
+        }
+        assert parties[frozenset({"ofac-sdn:40002"})]["links"] == []
+        # every record is the match the ungrouped answer gives, nothing lost or added
+        records = sorted((r for p in body["parties"] for r in p["records"]), key=lambda m: m["entity_id"])
+        assert records == sorted(plain["matches"], key=lambda m: m["entity_id"])
+        # as of an instant (another code path), and in a batch: per query or for every query
+        dated = c.post("/screen", json={**q, "group": True, "as_of": "2019-03-27"}).json()
+        assert dated["parties"] == body["parties"] and dated["query"]["as_of"] == "2019-03-27"
+        res = c.post(
+            "/screen/batch",
+            json={"queries": [{**q, "id": "a", "group": True}, {**q, "id": "b"}, {"id": "c", "name": " "}]},
+        ).json()["results"]
+        assert res[0]["parties"] == body["parties"] and "matches" not in res[0]
+        assert "parties" not in res[1] and len(res[1]["matches"]) == 4
+        assert res[2]["matches"] == [] and res[2]["error"]
+        res = c.post("/screen/batch", json={"group": True, "queries": [q, {"name": " "}]}).json()["results"]
+        assert res[0]["parties"] == body["parties"] and res[1]["parties"] == [] and res[1]["error"]
+        assert_error(c.post("/screen", json={**q, "group": "sometimes"}), 422)
+        doc = c.get("/openapi.json").json()["paths"]
+        schema = doc["/screen"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert schema["properties"]["group"]["type"] == "boolean"
+        assert (
+            "parties" in doc["/screen"]["post"]["responses"]["200"]["content"]["application/json"]["examples"]
+        )
+
+
+def test_every_match_says_what_its_score_means(client: TestClient) -> None:
+    from sanctions_ledger.screening.meaning import band_of
+
+    matches = client.post("/screen", json={"name": "Kim Jong Un", "threshold": 0.3}).json()["matches"]
+    assert matches
+    for m in matches:
+        meaning = m["explanation"]["score_meaning"]
+        assert meaning["text"] in m["explanation"]["notes"]
+        band = band_of(m["score"])
+        if band is None:
+            assert meaning["band"] is None and "not measured" in meaning["text"]
+            continue
+        assert meaning["band"] == [band.low, band.high] and (meaning["true"], meaning["alerts"]) == (
+            band.true,
+            band.alerts,
+        )
+        assert meaning["text"].startswith("On validation data, ")
+        assert f"scoring {band.label} were the party sought ({band.true} of {band.alerts}" in meaning["text"]
+        assert meaning["best"] == (m["score"] >= matches[0]["score"])

@@ -156,3 +156,27 @@ def test_check_statement_api(client: TestClient) -> None:
     assert r.json()["verdict"] in ("supported", "contradicted", "ambiguous", "unverifiable")
     r = client.post("/check-statement", json={"text": "x", "at": "yesterday"})
     assert r.status_code == 422 and r.json()["error"]["message"]
+
+
+def test_screen_page_groups_one_party_one_row(ledger: Ledger) -> None:
+    from tests.unit.test_api import make_client
+    from tests.unit.test_api_screen import add_linked_party
+
+    add_linked_party(ledger)
+    with make_client(ledger) as c:
+        page = c.get("/ui/screen", params={"name": "Ri Won Ho", "type": "person"}).text
+        assert len(re.findall(r'<tr class="match">', page)) == 4 and 'class="party"' not in page
+        assert 'name="group" value="1">' in page  # the box, unchecked
+        r = c.get("/ui/screen", params={"name": "Ri Won Ho", "type": "person", "group": "1"})
+        assert r.status_code == 200
+        assert "2 parties for" in r.text and 'name="group" value="1" checked>' in r.text
+        rows = re.findall(r'<tr class="party">(.*?)</tr>', r.text, re.S)
+        assert len(rows) == 2 and '<tr class="match">' not in r.text
+        (linked,) = [row for row in rows if "un:KPi.033" in row]
+        for eid in ("un%3AKPi.033", "uk-hmt%3A13422", "ofac-sdn%3A40001"):
+            assert f"/ui/entities/{eid}" in linked
+        assert "3 records on ofac-sdn, uk-hmt, un" in linked
+        assert "same UN reference number KPi.033" in linked and "same passport number 381310014" in linked
+        (alone,) = [row for row in rows if row is not linked]
+        assert "/ui/entities/ofac-sdn%3A40002" in alone and "one record" in alone
+        assert linked.count("On validation data") == 3  # what each record's score means

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from sanctions_ledger.errors import InputError
 from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.model import Entity, Identifier, Name, PartialDate
-from sanctions_ledger.screening import Screener, ScreeningQuery
+from sanctions_ledger.screening import Match, Screener, ScreeningQuery
 from sanctions_ledger.screening.batch import screen_file, screen_text
 
 
@@ -239,3 +240,128 @@ def test_hits_of_one_party_on_several_lists_are_grouped_on_request() -> None:
         plain["matches"], key=lambda r: r["entity_id"]
     )
     assert [p["score"] for p in parties] == sorted((p["score"] for p in parties), reverse=True)
+
+
+UK_HEADER = (
+    "Name 6,Name 1,Name 2,Name 3,Name 4,Name 5,Title,DOB,Town of Birth,Country of Birth,Nationality,"
+    "Passport Details,NI Number,Position,Address 1,Address 2,Address 3,Address 4,Address 5,Address 6,"
+    "Post/Zip Code,Country,Other Information,Group Type,Alias Type,Regime,Listed On,Last Updated,Group ID"
+)
+
+
+def _write_linked_lists(folder: Path) -> list[Path]:
+    """Ri Won Ho on the UN list (KPi.033, the fixture's record) and on the UK list quoting that UN reference
+    number; a namesake on OFAC's SDN list that nothing links to them."""
+    import shutil
+
+    folder.mkdir()
+    un = folder / "un.xml"
+    shutil.copy(Path(__file__).resolve().parent.parent / "fixtures" / "un" / "consolidated_small.xml", un)
+    uk = folder / "ConList.csv"
+    uk.write_text(
+        "Last Updated,02/12/2016\n"
+        + UK_HEADER
+        + "\n"
+        + "RI,Won Ho,,,,,,17/07/1964,Pyongyang,North Korea,North Korean,,,,,,,,,,,,"
+        + '"UN Ref KPi.033. DPRK Ministry of State Security Official.",Individual,Prime Alias,'
+        + "Democratic People's Republic of Korea,02/12/2016,02/12/2016,13422\n",
+        encoding="utf-8",
+    )
+    sdn = folder / "sdn"
+    sdn.mkdir()
+    (sdn / "sdn.csv").write_text(
+        '99999,"RI, Won Ho","individual","DPRK3",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 01 Jan 1970."\n',
+        encoding="utf-8",
+    )
+    return [un, uk, sdn]
+
+
+def test_cli_screen_group_shows_each_party_once(tmp_path: Path) -> None:
+    from sanctions_ledger.cli.screening import register
+
+    @click.group()
+    @click.pass_context
+    def group(ctx: click.Context) -> None:
+        ctx.obj = {"db_url": None}
+
+    register(group)
+    files = [a for p in _write_linked_lists(tmp_path / "lists") for a in ("--files", str(p))]
+    runner = CliRunner()
+    res = runner.invoke(group, ["screen", "Ri Won Ho", "--type", "person", *files, "--group", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["query"]["name"] == "Ri Won Ho" and "matches" not in out
+    parties = {frozenset(p["entity_ids"]): p for p in out["parties"]}
+    assert set(parties) == {frozenset({"un:KPi.033", "uk-hmt:13422"}), frozenset({"ofac-sdn:99999"})}
+    linked = parties[frozenset({"un:KPi.033", "uk-hmt:13422"})]
+    assert linked["lists"] == ["uk-hmt", "un"] and linked["links"] == ["same UN reference number KPi.033"]
+    assert [r["list"] for r in linked["records"]] == [
+        r["list"] for r in sorted(linked["records"], key=lambda r: -r["score"])
+    ]
+    plain = json.loads(
+        runner.invoke(group, ["screen", "Ri Won Ho", "--type", "person", *files, "--json"]).output
+    )
+    assert sorted(m["entity_id"] for m in plain["matches"]) == sorted(
+        r["entity_id"] for p in out["parties"] for r in p["records"]
+    )
+    # text: each party once, each list's record beneath it
+    res = runner.invoke(group, ["screen", "Ri Won Ho", "--type", "person", *files, "--group"])
+    assert res.exit_code == 0, res.output
+    heads = [line for line in res.output.splitlines() if line[:1].isdigit()]
+    assert len(heads) == 2, res.output
+    assert "2 records on uk-hmt, un" in res.output and "1 record on ofac-sdn" in res.output
+    assert "linked by same UN reference number KPi.033" in res.output
+    for eid in ("un:KPi.033", "uk-hmt:13422", "ofac-sdn:99999"):
+        (line,) = [x for x in res.output.splitlines() if eid in x]
+        assert line.startswith("       ") and not line.startswith("        ")  # indented under its party
+    assert "On validation data" in res.output
+
+
+def test_a_missing_date_of_birth_is_not_agreement() -> None:
+    """Issue 14: a listed person with no date of birth must not score as if the query's date agreed with
+    it, nor gain from the query giving one."""
+    ents = [
+        Entity("ofac-sdn", "1", "person", [Name("KIM, Tong Un")], birth_dates=[PartialDate("1984-01-08")]),
+        Entity("uk-hmt", "2", "person", [Name("KIM, Tong Un")]),
+        Entity("ofac-sdn", "3", "person", [Name("KIM, Tong Un")], birth_dates=[PartialDate("1950-05-05")]),
+    ]
+    screener = Screener(MatchIndex(ents), threshold=0.0)
+
+    def screen(**facts: str) -> dict[str, Match]:
+        query = ScreeningQuery.build("Kim Tonh Un", schema="person", **facts)  # type: ignore[arg-type]
+        return {m.entity_id: m for m in screener.screen(query).matches}
+
+    without = screen()
+    for dob in ("1984-01-08", "1984-01", "1984"):
+        found = screen(dob=dob)
+        agreeing, missing, conflicting = found["ofac-sdn:1"], found["uk-hmt:2"], found["ofac-sdn:3"]
+        assert agreeing.score > missing.score > conflicting.score, dob
+        # the date the record lacks does not raise its score: it lowers it
+        assert missing.score < without["uk-hmt:2"].score, dob
+        # by exactly the bonus an agreeing date earns, and the explanation says why
+        (gain,) = [f for f in agreeing.explanation["features"] if f["feature"] == "dob"]
+        (cost,) = [f for f in missing.explanation["features"] if f["feature"] == "dob"]
+        assert gain["effect"] > 0 and cost["effect"] == -gain["effect"], dob
+        assert "cannot be confirmed" in cost["detail"] and "no date of birth" in cost["detail"]
+
+
+def test_score_meaning_table_and_sentences() -> None:
+    from sanctions_ledger.screening.meaning import BANDS, SOURCE, band_of, score_meaning
+
+    assert "validation" in SOURCE and BANDS[0].low == 0.5 and BANDS[-1].high == 1.0
+    assert all(a.high == b.low for a, b in itertools.pairwise(BANDS))  # no gaps, no overlaps
+    assert all(
+        0 <= b.best_true <= b.true <= b.alerts and b.best_true <= b.best_alerts <= b.alerts for b in BANDS
+    )
+    assert band_of(0.4999) is None and "not measured" in score_meaning(0.4999)["text"]
+    for score, label in ((0.5, "0.50-0.60"), (0.7999, "0.75-0.80"), (0.8, "0.80-0.85"), (1.0, "0.95-1.00")):
+        band = band_of(score)
+        assert band is not None and band.label == label
+        plain = score_meaning(score)
+        assert plain["text"].startswith("On validation data, ") and f"scoring {label}" in plain["text"]
+        assert f"({band.true} of {band.alerts}" in plain["text"] and "best" not in plain
+        top, below = score_meaning(score, True), score_meaning(score, False)
+        assert top["text"].startswith(plain["text"]) and "their query's best match" in top["text"]
+        assert "ranked below another match" in below["text"]
+        assert (top["rank_true"], top["rank_alerts"]) == (band.best_true, band.best_alerts)
+        assert below["rank_alerts"] == band.alerts - band.best_alerts

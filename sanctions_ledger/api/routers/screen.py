@@ -44,6 +44,27 @@ SCREEN_RESULT_EXAMPLE = {
     "query": {"name": "Dalian Haibo International Freight", "type": "organization", "country": "CN"},
     "matches": [MATCH_EXAMPLE],
 }
+GROUPED_EXAMPLE = {
+    "query": {"name": "Ri Won Ho", "type": "person"},
+    "parties": [
+        {
+            "score": 1.0,
+            "entity_ids": ["un:KPi.033", "uk-hmt:13422"],
+            "lists": ["uk-hmt", "un"],
+            "links": ["same UN reference number KPi.033"],
+            "records": [
+                {**MATCH_EXAMPLE, "entity_id": "un:KPi.033", "score": 1.0, "name": "RI WON HO", "list": "un"},
+                {
+                    **MATCH_EXAMPLE,
+                    "entity_id": "uk-hmt:13422",
+                    "score": 1.0,
+                    "name": "Won Ho RI",
+                    "list": "uk-hmt",
+                },
+            ],
+        }
+    ],
+}
 JOB_EXAMPLE = {
     "id": "5f0c2d6e9b1a4c7e8d3f2a1b0c9d8e7f",
     "status": "running",
@@ -65,12 +86,16 @@ JOB_EXAMPLE = {
 JobId = Path(..., max_length=64, pattern="^[0-9a-f]{1,64}$", examples=[JOB_EXAMPLE["id"]])
 
 
-def screen_one(request: Request, values: dict[str, Any], as_of: str | None = None) -> dict[str, Any]:
-    """One query's answer (in a worker thread: it may read the database or open an index)."""
+def screen_one(
+    request: Request, values: dict[str, Any], as_of: str | None = None, group: bool = False
+) -> dict[str, Any]:
+    """One query's answer (in a worker thread: it may read the database or open an index); ``group``: one
+    result per party (:meth:`Screener.screen_grouped`)."""
     screening = services(request).screening
     query = screening.query(**values)
     at = screening.parse_as_of(as_of, query.lists)
-    result: dict[str, Any] = screening.screen(query, at).to_dict()
+    screener = screening.screener(at)
+    result = screener.screen_grouped(query) if group else screener.screen(query).to_dict()
     if as_of:
         result["query"]["as_of"] = as_of
     return result
@@ -81,12 +106,26 @@ def _body_schema() -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+def _screen_responses(example: Any, grouped: Any, description: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers: the matches, or with ``group`` the parties."""
+    out = documented(example, description, 401, 413, 422, 503)
+    content = out[200]["content"]["application/json"]
+    content["examples"] = {
+        "matches": {"summary": "matches, best first", "value": content.pop("example")},
+        "parties": {"summary": "with `group`: one result per party", "value": grouped},
+    }
+    return out
+
+
 @lean.post(
     "/screen",
     response_class=JSON,
     summary="Screen one name (same object as `sanctions screen --json`)",
-    description="The body is a `ScreenRequest`; `as_of` screens against the lists as they stood then.",
-    responses=documented(SCREEN_RESULT_EXAMPLE, "Matches, best first, scores in [0, 1]", 401, 413, 422, 503),
+    description="The body is a `ScreenRequest`; `as_of` screens against the lists as they stood then; "
+    "`group` answers one result per party (`{query, parties}`, as `sanctions screen --group --json`).",
+    responses=_screen_responses(
+        SCREEN_RESULT_EXAMPLE, GROUPED_EXAMPLE, "Matches (or parties), best first, scores in [0, 1]"
+    ),
     openapi_extra=_body_schema(),
 )
 async def post_screen(request: Request) -> Any:
@@ -99,14 +138,14 @@ async def post_screen(request: Request) -> Any:
         raise RequestValidationError(errors, body=raw) from None
     screening = services(request).screening
     if body.as_of:
-        return JSON(await run_in_threadpool(screen_one, request, body.values(), body.as_of))
+        return JSON(await run_in_threadpool(screen_one, request, body.values(), body.as_of, body.group))
     # One screen takes about a millisecond of CPU: answered on the event loop, without a thread hop, when the
     # latest index is open and was checked recently; otherwise the check (and an index build) run in a thread.
     screener = screening.current()
     if screener is None:
         screener = await run_in_threadpool(screening.screener)
     query = screening.query(**body.values())
-    return JSON(screener.screen(query).to_dict())
+    return JSON(screener.screen_grouped(query) if body.group else screener.screen(query).to_dict())
 
 
 @router.post(
@@ -114,9 +153,12 @@ async def post_screen(request: Request) -> Any:
     response_class=JSON,
     summary="Screen up to SANCTIONS_API_BATCH_MAX names in one request",
     description="Answers one item per query, in order: `{id, query, matches}`, or `{id, query, matches: [], "
-    "error}` for a query that cannot be screened. Larger files: POST /screen/jobs.",
-    responses=documented(
-        {"results": [{"id": "c-1", **SCREEN_RESULT_EXAMPLE}]}, "One result per query", 401, 413, 422, 503
+    "error}` for a query that cannot be screened; with `group` (for every query, or a query's own) "
+    "`{id, query, parties}` (`parties: []` beside an error). Larger files: POST /screen/jobs.",
+    responses=_screen_responses(
+        {"results": [{"id": "c-1", **SCREEN_RESULT_EXAMPLE}]},
+        {"results": [{"id": "c-1", **GROUPED_EXAMPLE}]},
+        "One result per query",
     ),
 )
 def post_batch(request: Request, body: BatchRequest) -> Any:
@@ -127,12 +169,14 @@ def post_batch(request: Request, body: BatchRequest) -> Any:
     out = []
     for i, q in enumerate(body.queries, start=1):
         qid: str | int = q.id if q.id is not None else i
+        group = q.group or body.group
         try:
-            out.append({"id": qid, **screen_one(request, q.values(), q.as_of)})
+            out.append({"id": qid, **screen_one(request, q.values(), q.as_of, group)})
         except SanctionsError as exc:
             if exc.http_status >= 500:
                 raise
-            out.append({"id": qid, "query": {"name": q.name}, "matches": [], "error": exc.message})
+            empty = "parties" if group else "matches"
+            out.append({"id": qid, "query": {"name": q.name}, empty: [], "error": exc.message})
     return JSON({"results": out})
 
 
