@@ -266,9 +266,16 @@ def alerts_show(ctx: click.Context, alert_id: int, as_json: bool) -> None:
         f"  entity   {a['entity_id']} version {a['entity_version_id']} ({a['entity_hash'][:12]}): "
         f"{a['entity_name']}"
     )
-    click.echo(f"  matched {ex['matched_kind']} name {ex['matched_name']!r} ({ex['method']})")
+    meaning = (ex.get("score_meaning") or {}).get("text")
+    features = {f["detail"] for f in ex["features"]}
+    click.echo(f"  matched {ex['matched_name']!r} (name similarity {ex['name_similarity']})")
+    for note in ex.get("notes", []):  # the name evidence in an analyst's words (alerts raised before: none)
+        if note not in features and note != meaning:
+            click.echo(f"    {note}")
     for f in ex["features"]:
         click.echo(f"    {f['effect']:+.2f} {f['detail']}")
+    if meaning:
+        click.echo(f"    {meaning}")
     click.echo(f"  raised {a['raised_at']} (snapshot #{a['snapshot_id']})")
     for e in a["events"]:
         extra = " ".join(x for x in (e["decision"], e["reason"]) if x)

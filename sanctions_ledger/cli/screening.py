@@ -163,13 +163,18 @@ def screen_cmd(
 
 
 def _echo_match(m: dict[str, Any], indent: str) -> None:
-    """One match as text: score, entity, the name it matched, each feature's effect, what the score means."""
+    """One match as text: score and entity, the name evidence in an analyst's words, each feature's effect,
+    and what the score means."""
     ex, programs = m["explanation"], ", ".join(m["programs"])
     click.echo(f"{indent}{m['score']:.3f}  {m['entity_id']}  {m['name']}  [{m['schema']}; {programs}]")
-    click.echo(f"{indent}       matched {ex['matched_kind']} name {m['matched_name']!r} ({ex['method']})")
+    meaning = ex["score_meaning"]["text"]
+    features = {f["detail"] for f in ex["features"]}
+    for note in ex["notes"]:
+        if note not in features and note != meaning:
+            click.echo(f"{indent}       {note}")
     for f in ex["features"]:
         click.echo(f"{indent}       {f['effect']:+.2f} {f['detail']}")
-    click.echo(f"{indent}       {ex['score_meaning']['text']}")
+    click.echo(f"{indent}       {meaning}")
 
 
 @click.command("screen-file")

@@ -18,8 +18,11 @@ from sanctions_ledger.matching.features import (
     schema_feature,
 )
 from sanctions_ledger.matching.index import IndexedName, MatchIndex
+from sanctions_ledger.matching.korean import korean_key
 from sanctions_ledger.matching.normalize import NameForm, display_name
+from sanctions_ledger.matching.resources import GIVEN_NAME_KEY
 from sanctions_ledger.matching.similarity import (
+    WEAK_PAIR,
     LatinQuery,
     NameScore,
     latin_similarity,
@@ -52,6 +55,20 @@ SCRIPT_NAMES = {
     "Thai": "Thai",
     "Geor": "Georgian",
     "Armn": "Armenian",
+    "Zyyy": "a non-Latin script",
+}
+# explanation text only: a listed name's kind, and what a comparison method means, in an analyst's words
+KIND_WORDS = {
+    "primary": "primary name",
+    "alias": "alias",
+    "original_script": "name in its original script",
+    "former": "former name",
+    "new": "name",
+    "weak": "low-quality alias",
+}
+METHOD_NOTES = {
+    "joined": "names compared as whole strings, spaces and word order ignored",
+    "skeleton": "names compared by their consonants, as Arabic script writes few vowels",
 }
 
 
@@ -107,28 +124,50 @@ class EntityMatch:
         return self.matched.name
 
     def notes(self, query: QueryFacts) -> list[str]:
-        """The name evidence in an analyst's words (the listed name as the list spells it)."""
+        """The name evidence in an analyst's words (the listed name as the list spells it; no internal names
+        such as script codes or the comparison method's name)."""
         out: list[str] = []
-        script = query.form.script
         if query.form.transliterated:
-            out.append(f"query transliterated from {SCRIPT_NAMES.get(script, script)} to Latin letters")
+            out.append(f"query transliterated from {script_name(query.form.script)} to Latin letters")
+        listed_script = self.matched.form.script
+        if listed_script != "Latn":
+            out.append(f"listed name transliterated from {script_name(listed_script)} to Latin letters")
         spelled = self.listed_spelling()
         if self.matched.kind == "initials":
             out.append(f"the query is the initials of the listed name {spelled!r}")
         else:
-            out.append(f"matched the listed {self.matched.kind.replace('_', ' ')} name {spelled!r}")
+            kind = KIND_WORDS.get(self.matched.kind, self.matched.kind.replace("_", " ") + " name")
+            out.append(f"matched the listed {kind} {spelled!r}")
+        if self.detail.method in METHOD_NOTES:
+            out.append(METHOD_NOTES[self.detail.method])
         for q, c, sim in self.detail.pairs:
-            if q == c:
-                continue
-            if self.detail.korean and sim == 0.93:
-                out.append(f"Korean romanisation: {q.capitalize()} ~ {c.capitalize()}")
-            elif sim >= 0.9:
-                out.append(f"spelling variant: {q} ~ {c}")
-            else:
-                out.append(f"weak similarity: {q} ~ {c} ({sim:.2f})")
+            if q != c:
+                out.append(pair_note(q, c, sim, self.detail.method == "skeleton"))
         for f in self.features:
             out.append(f.detail)
         return out
+
+
+def script_name(code: str) -> str:
+    """An ISO 15924 script code in words (``Hang`` -> ``Hangul``)."""
+    return SCRIPT_NAMES.get(code, "a non-Latin script")
+
+
+def pair_note(q: str, c: str, sim: float, consonants: bool = False) -> str:
+    """Why two different words of the query and the listed name were taken as one, in an analyst's words
+    (``consonants``: the names were compared by their consonants)."""
+    shown = f"{q.capitalize()} ~ {c.capitalize()}"
+    if consonants:
+        return f"same consonants: {shown}" if sim >= 0.9 else f"similar consonants: {shown} ({sim:.2f})"
+    if sim == 0.93 and korean_key(q) is not None and korean_key(q) == korean_key(c):
+        return f"Korean romanisation: {shown}"
+    if sim == 0.93 and GIVEN_NAME_KEY.get(q, q) == GIVEN_NAME_KEY.get(c, c):
+        return f"one given name in its Russian, Ukrainian or Belarusian form: {shown}"
+    if sim >= 0.9:
+        return f"spelling variant: {shown}"
+    if sim >= WEAK_PAIR:
+        return f"similar spelling: {shown} ({sim:.2f})"
+    return f"weak similarity: {shown} ({sim:.2f})"
 
 
 def name_score(

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sanctions_ledger.matching.features import norm_id
+from sanctions_ledger.matching.features import id_label, norm_id
 from sanctions_ledger.model import Entity
 
 _UN_REF = re.compile(r"\b([A-Z]{2}[ie]\.\d{3})\b")
@@ -25,7 +25,7 @@ def link_keys(entity: Entity) -> dict[str, str]:
     for ident in entity.identifiers:
         value = norm_id(ident.value)
         if len(value) >= MIN_ID_LEN:
-            keys["id:" + value] = f"same {ident.type.replace('_', ' ')} number {ident.value}"
+            keys["id:" + value] = f"same {id_label(ident.type)} {ident.value}"
     refs: set[str] = set()
     if entity.list == "un":
         refs.add(entity.source_id)

@@ -180,3 +180,4 @@ def test_screen_page_groups_one_party_one_row(ledger: Ledger) -> None:
         (alone,) = [row for row in rows if row is not linked]
         assert "/ui/entities/ofac-sdn%3A40002" in alone and "one record" in alone
         assert linked.count("On validation data") == 3  # what each record's score means
+        assert "compared word by word" in linked and "token " not in r.text

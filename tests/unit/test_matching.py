@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sanctions_ledger.matching.arabic import arabic_to_latin
@@ -263,3 +265,126 @@ def test_east_slavic_forms_of_one_given_name() -> None:
     assert sim("kyrylo", "kirill") >= 0.93
     assert sim("oleksii", "aleksey") >= 0.93
     assert sim("kirill", "mikhail") < 0.62
+
+
+INTERNAL = re.compile(
+    r"\b(Hang|Hani|Arab|Cyrl|Grek|Latn|Zyyy|tokens|skeleton|joined|original_script)\b|↔|\['"
+)
+
+
+def _analyst_index() -> MatchIndex:
+    from sanctions_ledger.model import Identifier, PartialDate
+
+    return MatchIndex(
+        [
+            Entity(
+                "ofac-sdn",
+                "1",
+                "person",
+                [Name("KIM, Jong Un", first_name="Jong Un", last_name="KIM")],
+                birth_dates=[PartialDate("1984-01-08")],
+                nationalities=["KP"],
+                identifiers=[Identifier("passport", "381310014")],
+            ),
+            Entity("ofac-sdn", "2", "person", [Name("CHOE, Ryong Hae")]),
+            Entity(
+                "un",
+                "QDi.006",
+                "person",
+                [Name("AYMAN AL-ZAWAHIRI"), Name("أيمن الظواهري", "original_script", "Arab")],
+            ),
+            Entity("ofac-sdn", "3", "person", [Name("SHAMALOV, Kirill Nikolaevich")]),
+            Entity("ofac-sdn", "4", "organization", [Name("HIZBALLAH")], nationalities=["LB"]),
+            Entity("uk-hmt", "5", "person", [Name("AL-ZUMAR, Abbud"), Name("Qari Abbud", "weak")]),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "facts", "expected"),
+    [
+        (
+            "김정은",
+            {},
+            ["query transliterated from Hangul to Latin letters", "Korean romanisation: Gim ~ Kim"],
+        ),
+        (
+            "Choi Ryong Hae",
+            {},
+            ["matched the listed primary name 'CHOE, Ryong Hae'", "Korean romanisation: Choi ~ Choe"],
+        ),
+        (
+            "أيمن الظواهري",
+            {},
+            ["query transliterated from Arabic script", "names compared by their consonants"],
+        ),
+        ("Hezbollah", {}, ["spelling variant: Hezbollah ~ Hizballah"]),
+        (
+            "Kyrylo Shamalov",
+            {},
+            ["one given name in its Russian, Ukrainian or Belarusian form: Kyrylo ~ Kirill"],
+        ),
+        (
+            "Abboud al-Zomor",
+            {},
+            ["spelling variant: Abboud ~ Abbud", "similar spelling: Zomor ~ Zumar (0.85)"],
+        ),
+        (
+            "Kim Tong Un",
+            {"dob": "1984-01-08", "country": "KP"},
+            [
+                "weak similarity: Tong ~ Jong",
+                "date of birth 1984-01-08 agrees with the listed date of birth 1984-01-08",
+                "country North Korea (KP) is among the listed countries: North Korea (KP)",
+            ],
+        ),
+        (
+            "Kim Jong Un",
+            {"id_number": "381310014"},
+            ["identifier 381310014 equals the listed passport number 381310014"],
+        ),
+        (
+            "Hizballah",
+            {"schema": "vessel", "country": "IR"},
+            [
+                "the query is a vessel, the listed entry an organisation",
+                "country Iran (IR) is not among the listed countries: Lebanon (LB)",
+            ],
+        ),
+    ],
+)
+def test_explanations_in_an_analysts_words(query: str, facts: dict[str, str], expected: list[str]) -> None:
+    from sanctions_ledger.screening import Screener, ScreeningQuery
+
+    result = Screener(_analyst_index(), threshold=0.5).screen(ScreeningQuery.build(query, **facts))  # type: ignore[arg-type]
+    assert result.matches, query
+    notes = result.matches[0].explanation["notes"]
+    for want in expected:
+        assert any(n.startswith(want) for n in notes), (want, notes)
+    for m in result.matches:
+        for note in m.explanation["notes"]:
+            assert not INTERNAL.search(note), note
+        for f in m.explanation["features"]:
+            assert not INTERNAL.search(f["detail"]) and "_" not in f["detail"], f
+
+
+def test_a_listed_name_in_another_script_and_low_quality_aliases_are_said_so() -> None:
+    from sanctions_ledger.matching.features import id_label
+    from sanctions_ledger.matching.scoring import pair_note, script_name
+    from sanctions_ledger.screening import Screener, ScreeningQuery
+
+    screener = Screener(_analyst_index(), threshold=0.5)
+    (m,) = screener.screen(ScreeningQuery.build("Aiman Zawahiri")).matches
+    assert m.explanation["matched_kind"] == "original_script"
+    assert m.explanation["notes"][:4] == [
+        "listed name transliterated from Arabic script to Latin letters",
+        "matched the listed name in its original script 'أيمن الظواهري'",
+        "names compared by their consonants, as Arabic script writes few vowels",
+        "same consonants: Zawahiri ~ Zuahri",
+    ]
+    (m,) = screener.screen(ScreeningQuery.build("Qari Abbud")).matches
+    assert "matched the listed low-quality alias 'Qari Abbud'" in m.explanation["notes"]
+    assert script_name("Hang") == "Hangul" and script_name("Ethi") == "a non-Latin script"
+    assert pair_note("mhmd", "mhmmd", 0.8, consonants=True) == "similar consonants: Mhmd ~ Mhmmd (0.80)"
+    assert id_label("national_id") == "national ID number" and id_label("voter_id") == "voter ID"
+    assert id_label("aircraft") == "aircraft number" and id_label("imo") == "IMO number"

@@ -315,6 +315,8 @@ def test_cli_screen_group_shows_each_party_once(tmp_path: Path) -> None:
         (line,) = [x for x in res.output.splitlines() if eid in x]
         assert line.startswith("       ") and not line.startswith("        ")  # indented under its party
     assert "On validation data" in res.output
+    # the evidence in an analyst's words, not the matcher's internal names
+    assert "matched the listed primary name 'RI WON HO'" in res.output and "(tokens)" not in res.output
 
 
 def test_a_missing_date_of_birth_is_not_agreement() -> None:

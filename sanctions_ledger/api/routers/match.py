@@ -81,7 +81,10 @@ RESPONSE_EXAMPLE = {
                     "match": True,
                     "explanations": {
                         "name_similarity": {"score": 0.97, "detail": "tokens: ..."},
-                        "country": {"score": 0.03, "detail": "country CN is among the listed ['CN']"},
+                        "country": {
+                            "score": 0.03,
+                            "detail": "country China (CN) is among the listed countries: China (CN)",
+                        },
                     },
                     "features": {"name_similarity": 0.97, "country": 0.03},
                 }
