@@ -21,7 +21,7 @@ import stat
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -148,32 +148,25 @@ class IndexProvider:
 
     def _obtain(self, key: str, at: datetime | None, scope: Scope) -> MatchIndex:
         started = time.perf_counter()
-        folder = self.folder or index_dir()
-        path = folder / f"{key}.index"
-        if self.persist and _private_file(path):
-            try:
-                index = open_index(path, lazy=self.lazy)
-                self.loads += 1
-                self.last = IndexInfo(key, len(index.entities), "file", time.perf_counter() - started)
-                return index
-            except IndexFileError as exc:
-                log.warning("screening index file %s unreadable (%s); building again", path.name, exc)
-        index = MatchIndex(self._entities(at, scope))
-        self.builds += 1
-        if self.persist:
-            try:
-                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-                save_index(
-                    index, path, {"key": key, "at": at.isoformat() if at else "latest", "scope": scope}
-                )
-                _prune(folder, keep=KEEP_FILES)
-                if self.lazy:  # the file is what every later process opens: this one too, from now on
-                    index = open_index(path, lazy=True)
-            except OSError as exc:
-                log.warning("cannot write the screening index to %s: %s", folder, exc)
-        self.last = IndexInfo(key, len(index.entities), "built", time.perf_counter() - started)
+        meta = {"key": key, "at": at.isoformat() if at else "latest", "scope": scope}
+        index, source = open_or_build(
+            (self.folder or index_dir()) / f"{key}.index",
+            lambda: MatchIndex(self._entities(at, scope)),
+            meta,
+            lazy=self.lazy,
+            persist=self.persist,
+        )
+        if source == "file":
+            self.loads += 1
+        else:
+            self.builds += 1
+        self.last = IndexInfo(key, len(index.entities), source, time.perf_counter() - started)
         log.info(
-            "screening index %s: %d entities built in %.1f s", key[:8], len(index.entities), self.last.seconds
+            "screening index %s: %d entities (%s) in %.1f s",
+            key[:8],
+            len(index.entities),
+            source,
+            self.last.seconds,
         )
         return index
 
@@ -184,6 +177,29 @@ class IndexProvider:
         if at is not None:
             entities, _ = adjust_for_actions(self.ledger, entities, None, at)
         return entities
+
+
+def open_or_build(
+    path: Path, build: Callable[[], MatchIndex], meta: dict[str, str], lazy: bool = True, persist: bool = True
+) -> tuple[MatchIndex, str]:
+    """The index in ``path`` when it is there and trusted, else ``build()`` written to ``path`` (whose
+    folder keeps the KEEP_FILES newest files); also says which (``"file"`` or ``"built"``)."""
+    if persist and _private_file(path):
+        try:
+            return open_index(path, lazy=lazy), "file"
+        except IndexFileError as exc:
+            log.warning("screening index file %s unreadable (%s); building again", path.name, exc)
+    index = build()
+    if persist:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            save_index(index, path, meta)
+            _prune(path.parent, keep=KEEP_FILES)
+            if lazy:  # the file is what every later process opens: this one too, from now on
+                index = open_index(path, lazy=True)
+        except OSError as exc:
+            log.warning("cannot write the screening index to %s: %s", path.parent, exc)
+    return index, "built"
 
 
 def _prune(folder: Path, keep: int) -> None:
@@ -278,18 +294,11 @@ def files_index(paths: Iterable[Path], folder: Path | None = None, lazy: bool = 
         for f in sorted([p] if p.is_file() else (x for x in p.rglob("*") if x.is_file())):
             st = f.stat()
             h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    folder = folder or index_dir()
-    path = folder / f"files-{h.hexdigest()[:32]}.index"
-    if _private_file(path):
-        try:
-            return open_index(path, lazy=lazy)
-        except IndexFileError:
-            pass
-    index = MatchIndex([e for parsed in parse_paths(paths) for e in parsed.entities])
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        save_index(index, path, {"files": ",".join(str(p) for p in paths)})
-        _prune(folder, keep=KEEP_FILES)
-    except OSError as exc:
-        log.warning("cannot write the screening index to %s: %s", folder, exc)
+    path = (folder or index_dir()) / f"files-{h.hexdigest()[:32]}.index"
+    index, _ = open_or_build(
+        path,
+        lambda: MatchIndex([e for parsed in parse_paths(paths) for e in parsed.entities]),
+        {"files": ",".join(str(p) for p in paths)},
+        lazy=lazy,
+    )
     return index

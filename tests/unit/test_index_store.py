@@ -135,3 +135,26 @@ def test_list_filter_never_changes_a_score(ledger: Ledger, tmp_path: Path) -> No
         want = {m.entity_id.split(":")[1]: m.score for m in everything.matches if m.list == "un"}
         assert {m.entity_id.split(":")[1]: m.score for m in only_un.matches} == want
         assert all(m.list == "un" for m in only_un.matches)
+
+
+def test_a_database_made_again_never_gets_the_old_index(tmp_path: Path) -> None:
+    """Same path, same counts (one snapshot, six entities), other content: the identity of the database
+    (when its schema was created) is part of the key, so the old index file is not opened."""
+    from sanctions_ledger.ledger import open_ledger
+
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    first = open_ledger(url)
+    first.record(pub(entities()), datetime(2019, 3, 1, tzinfo=UTC))
+    old = IndexProvider(first, tmp_path / "ix").index()
+    assert any(e.caption.startswith("KIM") for e in old.entities)
+    token = first.state_token()
+    first.close()
+    (tmp_path / "l.db").unlink()
+    again = open_ledger(url)
+    others = [Entity("ofac-sdn", str(i), "person", [Name(f"OTHER, Person {i}")]) for i in range(1, 7)]
+    again.record(pub(others), datetime(2019, 3, 1, tzinfo=UTC))
+    assert again.state_token() == token  # the counts alike: only the identity tells them apart
+    p = IndexProvider(again, tmp_path / "ix")
+    fresh = p.index()
+    assert p.builds == 1 and not any(e.caption.startswith("KIM") for e in fresh.entities)
+    again.close()
