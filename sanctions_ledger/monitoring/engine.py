@@ -122,6 +122,7 @@ def screen_records(
         scored = search(index.index, facts)
         work.queries += 1
         work.scored += len(scored)
+        top = scored[0].score if scored else 0.0
         for m in scored:
             if m.score < threshold:
                 break
@@ -137,7 +138,7 @@ def screen_records(
                     list=m.entity.list,
                     entity_name=m.entity.caption,
                     score=m.score,
-                    match=Match.of(m, facts).to_dict(),
+                    match=Match.of(m, facts, m.score >= top).to_dict(),
                 )
             )
     work.hits = len(hits)

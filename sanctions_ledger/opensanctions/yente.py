@@ -244,13 +244,16 @@ def _our_schema(schema: Schema) -> str:
 
 
 def explanations(explanation: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Our explanation in yente's structure: feature -> ``{score, detail}``."""
-    method = explanation.get("method") or "tokens"
+    """Our explanation in yente's structure: feature -> ``{score, detail}``; the name's detail is the
+    analyst's notes on the name (what was matched, how, which words were taken as one)."""
+    features = {f.get("detail") for f in explanation.get("features") or [] if isinstance(f, dict)}
+    meaning = (explanation.get("score_meaning") or {}).get("text")
+    notes = [n for n in explanation.get("notes") or [] if n not in features and n != meaning]
+    detail = "; ".join(notes) or f"matched the listed name {explanation.get('matched_name')!r}"
     out: dict[str, dict[str, Any]] = {
         "name_similarity": {
             "score": float(explanation.get("name_similarity") or 0.0),
-            "detail": f"{method}: query name {explanation.get('query_name')!r} against the listed "
-            f"{explanation.get('matched_kind') or 'primary'} name {explanation.get('matched_name')!r}",
+            "detail": f"query name {explanation.get('query_name')!r}: {detail}",
             "query": explanation.get("query_normalised"),
             "candidate": explanation.get("matched_normalised"),
         }

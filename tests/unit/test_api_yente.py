@@ -208,3 +208,17 @@ def test_empty_ledger_answers(ledger: Ledger) -> None:
         assert c.get("/catalog").json()["current"] == []
         assert c.post("/match/ofac_sdn", json={"queries": {}}).status_code == 404
         fill(ledger)
+
+
+def test_match_explanation_details_are_in_an_analysts_words() -> None:
+    """yente's per-feature detail of the name carries the analyst's notes, never the method's internal name."""
+    from sanctions_ledger.matching.index import MatchIndex
+    from sanctions_ledger.model import Entity, Name
+    from sanctions_ledger.opensanctions.yente import explanations
+    from sanctions_ledger.screening import Screener, ScreeningQuery
+
+    index = MatchIndex([Entity("ofac-sdn", "1", "person", [Name("KIM, Jong Un")])])
+    match = Screener(index).screen(ScreeningQuery.build("김정은")).matches[0]
+    detail = explanations(match.explanation)["name_similarity"]["detail"]
+    assert "transliterated from Hangul" in detail and "Korean romanisation" in detail
+    assert not any(word in detail for word in ("tokens:", "original_script", "Hang ", "skeleton:"))
