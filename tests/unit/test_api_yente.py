@@ -211,7 +211,7 @@ def test_empty_ledger_answers(ledger: Ledger) -> None:
 
 
 def test_match_explanation_details_are_in_an_analysts_words() -> None:
-    """yente's per-feature detail of the name carries the analyst's notes, never the method's internal name."""
+    """yente's detail of the name carries the analyst's notes, never the method's internal name."""
     from sanctions_ledger.matching.index import MatchIndex
     from sanctions_ledger.model import Entity, Name
     from sanctions_ledger.opensanctions.yente import explanations
