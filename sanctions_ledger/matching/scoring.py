@@ -179,6 +179,37 @@ def best_name(
     return best
 
 
+def best_name_above(
+    index: MatchIndex,
+    query: NameForm,
+    names: list[IndexedName],
+    floor: float,
+    query_weights: list[float] | None = None,
+    prepared: LatinQuery | None = None,
+) -> BestName | None:
+    """:func:`best_name` when its score is at least ``floor``, else None. A name whose score cannot reach
+    ``floor`` (an upper bound from its token pairs says so, see :meth:`LatinQuery.compare_above`) is not
+    scored in full: it could not have been the best of an entity that reaches ``floor``."""
+    best: BestName | None = None
+    org = index.entities[names[0].entity].schema != "person" if names else False
+    for n in names:
+        kind_factor = KIND_FACTOR.get(n.kind, 1.0)
+        form = n.form
+        if prepared is not None and form.script not in SKELETON_SCRIPTS:
+            # s * kind_factor < floor for every s below need (the margin covers float rounding)
+            need = floor / kind_factor - 1e-9
+            found = prepared.compare_above(form, n.weights or index.weights(form, False), org, need)
+            if found is None:
+                continue
+            ns = found
+        else:
+            ns = name_score(index, query, form, query_weights, n.weights, prepared, org)
+        s = ns.score * kind_factor
+        if best is None or s > best[0]:
+            best = (s, n, ns)
+    return None if best is None or best[0] < floor else best
+
+
 def score_entity(
     index: MatchIndex,
     query: QueryFacts,

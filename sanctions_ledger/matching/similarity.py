@@ -14,9 +14,10 @@ against the match, listed tokens that find none count half (a customer often omi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from sanctions_ledger.matching.normalize import NameForm
@@ -119,6 +120,8 @@ def skeleton_sim(a: str, b: str) -> float:
 
 
 NUMBER_MISMATCH = 0.75
+# the least an unpaired listed token costs, person or organisation (LatinQuery._bound)
+_LISTED_COST_MIN = min(UNMATCHED_LISTED, ORG_UNMATCHED_LISTED)
 
 
 def _fuse(q: list[str], c: list[str]) -> None:
@@ -239,12 +242,36 @@ def latin_similarity(
     return LatinQuery(q, wq).compare(c, wc, org)
 
 
+# One listed token against every token of a query: the query tokens it pairs with at or above MIN_TOKEN_SIM
+# as ``(sim, query index, Korean key decided)``, the bit mask of those indexes, and the best sim.
+Column = tuple[tuple[tuple[float, int, bool], ...], int, float]
+_NO_COLUMN: Column = ((), 0, 0.0)
+# below this edit similarity no pair of tokens reaches MIN_TOKEN_SIM unless their skeletons, Korean keys or
+# given-name keys agree (see token_sim; a margin below MIN_TOKEN_SIM)
+_PREFILTER = MIN_TOKEN_SIM - 0.02
+
+
 class LatinQuery:
     """A query name prepared for Latin-script comparison with many listed names: what depends on the query
     alone (its token set, the concatenations of its adjacent tokens, its rows of the token-pair cache, its
-    numbers) is computed once per query instead of once per listed name."""
+    numbers, its total weight) is computed once per query instead of once per listed name, and each listed
+    token is compared with the query's tokens once (its :data:`Column`), however many names hold it."""
 
-    __slots__ = ("digits", "form", "joined_len", "pair_concats", "rows", "token_set", "tokens", "weights")
+    __slots__ = (
+        "columns",
+        "digits",
+        "form",
+        "fuse_hints",
+        "joined_len",
+        "keyed_rows",
+        "mask_weights",
+        "pair_concats",
+        "rows",
+        "token_set",
+        "tokens",
+        "total_weight",
+        "weights",
+    )
 
     def __init__(self, q: NameForm, wq: Sequence[float]) -> None:
         self.form = q
@@ -252,40 +279,185 @@ class LatinQuery:
         self.tokens = q.tokens
         self.token_set = frozenset(q.tokens)
         self.pair_concats = frozenset(a + b for a, b in zip(q.tokens, q.tokens[1:], strict=False))
+        # a listed token that is a concatenation of two adjacent query tokens, or a proper prefix of a
+        # query token (only such a token can begin two adjacent listed tokens that spell a query token)
+        self.fuse_hints = self.pair_concats | frozenset(t[:k] for t in q.tokens for k in range(1, len(t)))
         self.rows = [(_cached_pair_row(a), a, q.korean[i], q.skeletons[i]) for i, a in enumerate(q.tokens)]
         self.digits = frozenset(t for t in q.tokens if t.isdigit())
         self.joined_len = sum(len(t) for t in q.tokens)
+        self.total_weight = sum(wq)
+        self.columns: dict[str, Column] = {}
+        self.mask_weights: dict[int, float] = {}
+        # the query tokens by skeleton, Korean key and given-name key ("s", "k", "g" + key): a listed token
+        # that shares none of them with a query token pairs with it only by edit similarity
+        keyed: dict[str, list[int]] = {}
+        for i, a in enumerate(q.tokens):
+            keyed.setdefault("s" + q.skeletons[i], []).append(i)
+            ka = q.korean[i]
+            if ka is not None:
+                keyed.setdefault("k" + ka, []).append(i)
+            ga = GIVEN_NAME_KEY.get(a)
+            if ga is not None:
+                keyed.setdefault("g" + ga, []).append(i)
+        self.keyed_rows = keyed
 
-    def _may_fuse(self, ct: tuple[str, ...]) -> bool:
-        """Whether :func:`_fuse` can change either name: only when two adjacent tokens of one spell a
-        token of the other."""
-        if not self.pair_concats.isdisjoint(ct):
-            return True
+    def _fused(self, c: NameForm, wc: Sequence[float], org: bool) -> NameScore | None:
+        """The score of the names after fusing adjacent tokens (:func:`_fuse`), or None when fusion changes
+        neither name (fusion is possible only when two adjacent tokens of one spell a token of the
+        other)."""
+        qt, ct = self.tokens, c.tokens
+        if qt == ct or self.fuse_hints.isdisjoint(ct):
+            return None
         ts = self.token_set
-        return any(ct[k] + ct[k + 1] in ts for k in range(len(ct) - 1))
+        if self.pair_concats.isdisjoint(ct) and not any(ct[k] + ct[k + 1] in ts for k in range(len(ct) - 1)):
+            return None
+        if ts == set(ct):
+            return None
+        fq, fc = list(qt), list(ct)
+        _fuse(fq, fc)
+        _fuse(fc, fq)
+        if len(fc) != len(ct) or len(fq) != len(qt):
+            q, wq = self.form, self.weights
+            return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc), org)
+        return None
+
+    def _pair(self, i: int, b: str, kb: str | None, sb: str) -> tuple[float, bool]:
+        """token_sim of query token ``i`` and listed token ``b``, through the token-pair cache."""
+        global _pairs_held
+        row, a, ka, sa = self.rows[i]
+        hit = row.get(b)
+        if hit is None:
+            hit = row[b] = token_sim(a, b, ka, kb, sa, sb)
+            _pairs_held += 1
+        return hit
+
+    def _column(self, b: str, kb: str | None, sb: str, near: Iterable[int] | None = None) -> Column:
+        """The :data:`Column` of listed token ``b`` (``kb``, ``sb``: its Korean key and skeleton, which are
+        functions of ``b``), stored in ``columns``. ``near``: the query tokens ``b`` can pair with at all,
+        when known (see :meth:`prefill`); else every query token is tried."""
+        hits: list[tuple[float, int, bool]] = []
+        mask = 0
+        top = 0.0
+        for i in range(len(self.rows)) if near is None else sorted(near):
+            s, korean = self._pair(i, b, kb, sb)
+            if s >= MIN_TOKEN_SIM:
+                hits.append((s, i, korean))
+                mask |= 1 << i
+                top = max(top, s)
+        col = (tuple(hits), mask, top) if hits else _NO_COLUMN
+        self.columns[b] = col
+        return col
+
+    def prefill(self, names: Iterable[NameForm]) -> None:
+        """Compute the :data:`Column` of every token of ``names`` (the candidate names of one screening) at
+        once: one edit-similarity pass in C over the new tokens per query token finds the pairs that may
+        reach MIN_TOKEN_SIM, with those that share a skeleton, a Korean key or a given-name key; only those
+        pairs are compared in full (:func:`token_sim`)."""
+        columns, keyed = self.columns, self.keyed_rows
+        fresh: dict[str, tuple[str | None, str, set[int]]] = {}
+        for f in names:
+            for b, kb, sb in zip(f.tokens, f.korean, f.skeletons, strict=True):
+                if b in columns or b in fresh:
+                    continue
+                near: set[int] = set()
+                found = keyed.get("s" + sb)
+                if found is not None:
+                    near.update(found)
+                if kb is not None:
+                    found = keyed.get("k" + kb)
+                    if found is not None:
+                        near.update(found)
+                gb = GIVEN_NAME_KEY.get(b)
+                if gb is not None:
+                    found = keyed.get("g" + gb)
+                    if found is not None:
+                        near.update(found)
+                fresh[b] = (kb, sb, near)
+        if not fresh:
+            return
+        choices = list(fresh)
+        for i, (_, a, _, _) in enumerate(self.rows):
+            for b, _, _ in process.extract(
+                a, choices, scorer=OSA.normalized_similarity, score_cutoff=_PREFILTER, limit=None
+            ):
+                fresh[b][2].add(i)
+        for b, (kb, sb, near) in fresh.items():
+            if near:
+                self._column(b, kb, sb, near)
+            else:
+                columns[b] = _NO_COLUMN
+
+    def _cells(self, c: NameForm) -> list[tuple[float, int, int, bool]]:
+        """The token pairs at or above MIN_TOKEN_SIM: ``(sim, query index, listed index, Korean key
+        decided)``."""
+        columns = self.columns
+        cells: list[tuple[float, int, int, bool]] = []
+        for j, b in enumerate(c.tokens):
+            col = columns.get(b) or self._column(b, c.korean[j], c.skeletons[j])
+            for s, i, flag in col[0]:
+                cells.append((s, i, j, flag))
+        return cells
 
     def compare(self, c: NameForm, wc: Sequence[float], org: bool = False) -> NameScore:
-        global _pairs_held
+        fused = self._fused(c, wc, org)
+        if fused is not None:
+            return fused
+        return self._score(c, wc, org, self._cells(c))
+
+    def compare_above(self, c: NameForm, wc: Sequence[float], org: bool, need: float) -> NameScore | None:
+        """:meth:`compare`, or None when its score is surely below ``need``.
+
+        The bound, from the token pairs alone (before the alignment): the token score (see
+        :func:`_align`) is ``num / den`` with ``num <= top * (mq + mc)`` (``top``: the best pair's
+        similarity; ``mq``, ``mc``: the weights of the paired query and listed tokens) and
+        ``den >= mq + mc + 0.5 * (Wc - mc) + f * (Wq - mq)`` (an unpaired listed token costs at least
+        half its weight, an unpaired query token at least ``f`` times its weight: half when the listed
+        name may be contained in the query, else all of it). That ratio grows with ``mq`` and ``mc``, so
+        the weights of every query and listed token with a pair at all bound it; the number factor only
+        lowers it. The whole-string score (``joined * 0.97``) is bounded by the joined similarity."""
+        fused = self._fused(c, wc, org)
+        if fused is not None:
+            return fused
+        ct = c.tokens
+        columns = self.columns
+        found: list[tuple[int, tuple[tuple[float, int, bool], ...]]] = []
+        mask = 0
+        mc: float = 0
+        top = 0.0
+        for j, b in enumerate(ct):
+            col = columns.get(b) or self._column(b, c.korean[j], c.skeletons[j])
+            if col[1]:
+                found.append((j, col[0]))
+                mask |= col[1]
+                mc += wc[j]
+                if col[2] > top:
+                    top = col[2]
+        bound = 0.0
+        if found:
+            mq = self.mask_weights.get(mask)
+            if mq is None:
+                mq = self.mask_weights[mask] = sum(w for i, w in enumerate(self.weights) if mask >> i & 1)
+            wc_total = sum(wc)
+            contained = len(found) >= 2 and wc_total - mc <= 0.2 + 1e-9 and mc >= CONTAINED_MIN_WEIGHT - 1e-9
+            den = mq + mc + _LISTED_COST_MIN * (wc_total - mc)
+            den += (UNMATCHED_LISTED if contained else 1.0) * (self.total_weight - mq)
+            bound = top * (mq + mc) / den if den > 0 else 1.0
+        if bound < need and len(self.tokens) + len(ct) > 2:
+            la, lb = self.joined_len, sum(map(len, ct))
+            length_bound = 1.0 - abs(la - lb) / max(la, lb, 1)
+            if length_bound >= JOINED_MIN and 0.97 * length_bound >= need:
+                joined = _joined(self.form, c)
+                if joined >= JOINED_MIN:
+                    bound = max(bound, 0.97 * joined)
+        if bound < need:
+            return None
+        return self._score(c, wc, org, [(s, i, j, flag) for j, hits in found for s, i, flag in hits])
+
+    def _score(
+        self, c: NameForm, wc: Sequence[float], org: bool, cells: list[tuple[float, int, int, bool]]
+    ) -> NameScore:
+        """The score of the (unfused) names from their token pairs at or above MIN_TOKEN_SIM."""
         qt, ct = self.tokens, c.tokens
-        if qt != ct and self._may_fuse(ct) and self.token_set != set(ct):
-            fq, fc = list(qt), list(ct)
-            _fuse(fq, fc)
-            _fuse(fc, fq)
-            if len(fc) != len(ct) or len(fq) != len(qt):
-                q, wq = self.form, self.weights
-                return latin_similarity(
-                    _reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc), org
-                )
-        ck, cs = c.korean, c.skeletons
-        cells: list[tuple[float, int, int, bool]] = []
-        for i, (row, a, ka, sa) in enumerate(self.rows):
-            for j, b in enumerate(ct):
-                hit = row.get(b)
-                if hit is None:
-                    hit = row[b] = token_sim(a, b, ka, ck[j], sa, cs[j])
-                    _pairs_held += 1
-                if hit[0] >= MIN_TOKEN_SIM:
-                    cells.append((hit[0], i, j, hit[1]))
         score, pairs, korean_used = _align(cells, self.weights, wc, org)
         nf = 1.0
         # vessel and company names with numbers: ASIA BRIDGE 1 is not ASIA BRIDGE 2
