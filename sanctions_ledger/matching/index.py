@@ -195,33 +195,27 @@ class MatchIndex:
             weights = self.weights(form, skeleton_mode)
         credit: dict[int, float] = {}
         for i, keys in enumerate(self.lookup_keys(form, skeleton_mode)):
-            # each name's best credit over this token's keys times the token's weight: keys are read best
-            # credit first, so a name already there keeps its (higher or equal) credit and the merges run
-            # at C speed
+            # each name's best credit over this token's keys, times the token's weight: keys are read
+            # lowest credit first, so a name's value is overwritten by that of a higher (or equal) credit
+            # and the merges run at C speed
             w = weights[i]
             best: dict[int, float] = {}
-            for key, c in sorted(keys, key=lambda kc: -kc[1]):
+            for key, c in sorted(keys, key=lambda kc: kc[1]):
                 plist = self.usable_postings(key)
                 if plist is None:
                     continue
-                v = c * w
-                if not best:
-                    best = dict.fromkeys(plist, v)
-                elif 2 * len(plist) < len(best):
-                    for nid in plist:
-                        best.setdefault(nid, v)
+                if best:
+                    best.update(dict.fromkeys(plist, c * w))
                 else:
-                    fresh = dict.fromkeys(plist, v)
-                    fresh.update(best)
-                    best = fresh
+                    best = dict.fromkeys(plist, c * w)
             # a name's credit adds its tokens' c * w in token order (0.0 + x is x: the first token's
-            # products are the credits as they are)
+            # products are the credits as they are); only the names already credited need an addition
             if not credit:
                 credit = best
                 continue
-            get = credit.get
-            for nid, v in best.items():
-                credit[nid] = get(nid, 0.0) + v
+            sums = {nid: credit[nid] + best[nid] for nid in credit.keys() & best.keys()}
+            credit.update(best)
+            credit.update(sums)
         return credit, sum(weights) or 1.0
 
     def candidates(

@@ -65,6 +65,10 @@ def basic_tokens(text: str) -> tuple[list[str], str]:
     return s.split(), script
 
 
+# the first words of the legal forms: a legal form can only start at one of them
+_LEGAL_FIRST = frozenset(k[0] for k in LEGAL_FORMS)
+
+
 def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
     """Remove legal-form phrases; returns (remaining, canonical codes)."""
     codes: list[str] = []
@@ -72,6 +76,10 @@ def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
     i = 0
     n = len(tokens)
     while i < n:
+        if tokens[i] not in _LEGAL_FIRST:  # no legal form starts here
+            out.append(tokens[i])
+            i += 1
+            continue
         hit = 0
         for length in range(min(MAX_LEGAL_LEN, n - i), 0, -1):
             key = tuple(tokens[i : i + length])
@@ -112,6 +120,9 @@ def _near_legal_word(token: str) -> bool:
 def _abd(tokens: list[str]) -> list[str]:
     out: list[str] = []
     for t in tokens:
+        if not t.startswith(ARABIC_ABD):  # neither a prefix nor a whole "abd" spelling
+            out.append(t)
+            continue
         if t in ARABIC_ABD:
             out.append("abd")
             continue

@@ -179,35 +179,26 @@ def best_name(
     return best
 
 
-def best_name_above(
-    index: MatchIndex,
-    query: NameForm,
-    names: list[IndexedName],
-    floor: float,
-    query_weights: list[float] | None = None,
-    prepared: LatinQuery | None = None,
-) -> BestName | None:
-    """:func:`best_name` when its score is at least ``floor``, else None. A name whose score cannot reach
-    ``floor`` (an upper bound from its token pairs says so, see :meth:`LatinQuery.compare_above`) is not
-    scored in full: it could not have been the best of an entity that reaches ``floor``."""
-    best: BestName | None = None
-    org = index.entities[names[0].entity].schema != "person" if names else False
+def viable_names(
+    index: MatchIndex, names: list[IndexedName], prepared: LatinQuery, floor: float
+) -> list[IndexedName]:
+    """The names (in order) whose score with their kind's factor may reach ``floor``: those an upper bound
+    of their score (:meth:`LatinQuery.may_reach`) does not rule out, and every name compared by skeleton.
+    The best of an entity's names is among them whenever it reaches ``floor``."""
+    out: list[IndexedName] = []
+    needs: dict[str, float] = {}
     for n in names:
-        kind_factor = KIND_FACTOR.get(n.kind, 1.0)
         form = n.form
-        if prepared is not None and form.script not in SKELETON_SCRIPTS:
-            # s * kind_factor < floor for every s below need (the margin covers float rounding)
-            need = floor / kind_factor - 1e-9
-            found = prepared.compare_above(form, n.weights or index.weights(form, False), org, need)
-            if found is None:
-                continue
-            ns = found
-        else:
-            ns = name_score(index, query, form, query_weights, n.weights, prepared, org)
-        s = ns.score * kind_factor
-        if best is None or s > best[0]:
-            best = (s, n, ns)
-    return None if best is None or best[0] < floor else best
+        if form.script in SKELETON_SCRIPTS:
+            out.append(n)
+            continue
+        need = needs.get(n.kind)
+        if need is None:
+            # s * factor < floor for every s below need (the margin covers float rounding)
+            need = needs[n.kind] = floor / KIND_FACTOR.get(n.kind, 1.0) - 1e-9
+        if prepared.may_reach(form, n.weights or index.weights(form, False), need):
+            out.append(n)
+    return out
 
 
 def score_entity(

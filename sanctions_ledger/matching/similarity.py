@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from sanctions_ledger.matching.korean import korean_key
 from sanctions_ledger.matching.normalize import NameForm
+from sanctions_ledger.matching.phonetic import skeleton
 from sanctions_ledger.matching.resources import ARTICLES, GIVEN_NAME_KEY
 
 MIN_TOKEN_SIM = 0.62
@@ -56,10 +58,10 @@ class NameScore:
     korean: bool = False
 
 
-# token_sim results by first token, then second (read and filled by LatinQuery.compare). A token's Korean
-# key and skeleton are functions of the token (normalize_name and _reform derive them from it), so the pair
-# of tokens is the whole key; two dict lookups on strings (whose hashes are cached) are several times cheaper
-# than an lru_cache of six arguments.
+# token_sim results by first token, then second (read and filled by LatinQuery). A token's Korean key and
+# skeleton are functions of the token (normalize_name and _reform derive them from it), so the pair of tokens
+# is the whole key; two dict lookups on strings (whose hashes are cached) are several times cheaper than an
+# lru_cache of six arguments.
 _PAIRS: dict[str, dict[str, tuple[float, bool]]] = {}
 _PAIRS_MAX = 1 << 18
 _pairs_held = 0
@@ -246,9 +248,66 @@ def latin_similarity(
 # as ``(sim, query index, Korean key decided)``, the bit mask of those indexes, and the best sim.
 Column = tuple[tuple[tuple[float, int, bool], ...], int, float]
 _NO_COLUMN: Column = ((), 0, 0.0)
+# every spelling of a given name in GIVEN_NAME_KEY, by the name's key
+_GIVEN_NAME_FORMS: dict[str, tuple[str, ...]] = {}
+for _form, _key in GIVEN_NAME_KEY.items():
+    _GIVEN_NAME_FORMS[_key] = (*_GIVEN_NAME_FORMS.get(_key, ()), _form)
 # below this edit similarity no pair of tokens reaches MIN_TOKEN_SIM unless their skeletons, Korean keys or
 # given-name keys agree (see token_sim; a margin below MIN_TOKEN_SIM)
-_PREFILTER = MIN_TOKEN_SIM - 0.02
+_PREFILTER = MIN_TOKEN_SIM - 0.05
+
+
+# Every listed token LatinQuery.prefill has met, and those tokens by skeleton (of three letters or more) and
+# by Korean key: a query token's key finds the listed tokens that share it with set operations instead of a
+# key computed per listed token per query. Bounded: replaced whole by an empty registry past _LISTED_MAX
+# tokens (a caller keeps the registry it started with, so a replacement never leaves it half filled).
+ListedKeys = tuple[set[str], dict[str, set[str]], dict[str, set[str]]]
+_LISTED: list[ListedKeys] = [(set(), {}, {})]
+_LISTED_MAX = 1 << 18
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _listed_keys(tokens: set[str]) -> ListedKeys:
+    """The registry of listed tokens' keys, with ``tokens`` in it."""
+    registry = _LISTED[0]
+    seen, by_skeleton, by_korean = registry
+    new = tokens.difference(seen)
+    if not new:
+        return registry
+    if len(seen) > _LISTED_MAX:
+        registry = _LISTED[0] = (set(), {}, {})
+        seen, by_skeleton, by_korean = registry
+        new = set(tokens)
+    for b in new:
+        sb = skeleton(b)
+        if len(sb) >= 3:
+            group = by_skeleton.get(sb)
+            if group is None:
+                by_skeleton[sb] = {b}
+            else:
+                group.add(b)
+        kb = korean_key(b)
+        if kb is not None:
+            group = by_korean.get(kb)
+            if group is None:
+                by_korean[kb] = {b}
+            else:
+                group.add(b)
+    seen.update(new)  # last: a token is seen only once its keys are in
+    return registry
+
+
+def _as_column(hits: list[tuple[float, int, bool]]) -> Column:
+    """The :data:`Column` of one listed token's pairs ``(sim, query index, Korean key decided)``, in query
+    token order."""
+    if not hits:
+        return _NO_COLUMN
+    mask = 0
+    top = 0.0
+    for s, i, _ in hits:
+        mask |= 1 << i
+        top = max(top, s)
+    return tuple(hits), mask, top
 
 
 class LatinQuery:
@@ -262,8 +321,8 @@ class LatinQuery:
         "digits",
         "form",
         "fuse_hints",
+        "given_forms",
         "joined_len",
-        "keyed_rows",
         "mask_weights",
         "pair_concats",
         "rows",
@@ -288,30 +347,24 @@ class LatinQuery:
         self.total_weight = sum(wq)
         self.columns: dict[str, Column] = {}
         self.mask_weights: dict[int, float] = {}
-        # the query tokens by skeleton, Korean key and given-name key ("s", "k", "g" + key): a listed token
-        # that shares none of them with a query token pairs with it only by edit similarity
-        keyed: dict[str, list[int]] = {}
-        for i, a in enumerate(q.tokens):
-            keyed.setdefault("s" + q.skeletons[i], []).append(i)
-            ka = q.korean[i]
-            if ka is not None:
-                keyed.setdefault("k" + ka, []).append(i)
-            ga = GIVEN_NAME_KEY.get(a)
-            if ga is not None:
-                keyed.setdefault("g" + ga, []).append(i)
-        self.keyed_rows = keyed
+        # per query token, the other spellings of its given name (token_sim raises those to 0.93)
+        self.given_forms = [frozenset(_GIVEN_NAME_FORMS.get(GIVEN_NAME_KEY.get(a, ""), ())) for a in q.tokens]
+
+    def _may_fuse(self, ct: tuple[str, ...]) -> bool:
+        """Whether :func:`_fuse` can change either name (the listed tokens ``ct`` share a token with
+        ``fuse_hints``): only when two adjacent tokens of one spell a token of the other and the names are
+        not the same set of tokens."""
+        ts = self.token_set
+        if self.pair_concats.isdisjoint(ct) and not any(ct[k] + ct[k + 1] in ts for k in range(len(ct) - 1)):
+            return False
+        return ts != set(ct)
 
     def _fused(self, c: NameForm, wc: Sequence[float], org: bool) -> NameScore | None:
         """The score of the names after fusing adjacent tokens (:func:`_fuse`), or None when fusion changes
         neither name (fusion is possible only when two adjacent tokens of one spell a token of the
         other)."""
         qt, ct = self.tokens, c.tokens
-        if qt == ct or self.fuse_hints.isdisjoint(ct):
-            return None
-        ts = self.token_set
-        if self.pair_concats.isdisjoint(ct) and not any(ct[k] + ct[k + 1] in ts for k in range(len(ct) - 1)):
-            return None
-        if ts == set(ct):
+        if qt == ct or self.fuse_hints.isdisjoint(ct) or not self._may_fuse(ct):
             return None
         fq, fc = list(qt), list(ct)
         _fuse(fq, fc)
@@ -321,71 +374,58 @@ class LatinQuery:
             return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc), org)
         return None
 
-    def _pair(self, i: int, b: str, kb: str | None, sb: str) -> tuple[float, bool]:
-        """token_sim of query token ``i`` and listed token ``b``, through the token-pair cache."""
-        global _pairs_held
-        row, a, ka, sa = self.rows[i]
-        hit = row.get(b)
-        if hit is None:
-            hit = row[b] = token_sim(a, b, ka, kb, sa, sb)
-            _pairs_held += 1
-        return hit
-
     def _column(self, b: str, kb: str | None, sb: str, near: Iterable[int] | None = None) -> Column:
         """The :data:`Column` of listed token ``b`` (``kb``, ``sb``: its Korean key and skeleton, which are
-        functions of ``b``), stored in ``columns``. ``near``: the query tokens ``b`` can pair with at all,
-        when known (see :meth:`prefill`); else every query token is tried."""
+        functions of ``b``), stored in ``columns``. ``near``: the query tokens that may pair with ``b`` at
+        all, when known (see :meth:`prefill`); else every query token is tried."""
+        global _pairs_held
         hits: list[tuple[float, int, bool]] = []
-        mask = 0
-        top = 0.0
-        for i in range(len(self.rows)) if near is None else sorted(near):
-            s, korean = self._pair(i, b, kb, sb)
-            if s >= MIN_TOKEN_SIM:
-                hits.append((s, i, korean))
-                mask |= 1 << i
-                top = max(top, s)
-        col = (tuple(hits), mask, top) if hits else _NO_COLUMN
+        rows = self.rows
+        for i in range(len(rows)) if near is None else sorted(near):
+            row, a, ka, sa = rows[i]
+            hit = row.get(b)
+            if hit is None:
+                hit = row[b] = token_sim(a, b, ka, kb, sa, sb)
+                _pairs_held += 1
+            if hit[0] >= MIN_TOKEN_SIM:
+                hits.append((hit[0], i, hit[1]))
+        col = _as_column(hits)
         self.columns[b] = col
         return col
 
     def prefill(self, names: Iterable[NameForm]) -> None:
         """Compute the :data:`Column` of every token of ``names`` (the candidate names of one screening) at
-        once: one edit-similarity pass in C over the new tokens per query token finds the pairs that may
-        reach MIN_TOKEN_SIM, with those that share a skeleton, a Korean key or a given-name key; only those
-        pairs are compared in full (:func:`token_sim`)."""
-        columns, keyed = self.columns, self.keyed_rows
-        fresh: dict[str, tuple[str | None, str, set[int]]] = {}
+        once. Only the pairs that may reach MIN_TOKEN_SIM are compared in full (:func:`token_sim`): those
+        an edit-similarity pass in C (one per query token) finds at or above ``_PREFILTER``, and those that
+        share a Korean key, a given name or (for the vowel-family rule) a skeleton of three or more letters,
+        the only other ways token_sim raises a pair. The other tokens pair with no query token."""
+        listed: set[str] = set()
         for f in names:
-            for b, kb, sb in zip(f.tokens, f.korean, f.skeletons, strict=True):
-                if b in columns or b in fresh:
-                    continue
-                near: set[int] = set()
-                found = keyed.get("s" + sb)
-                if found is not None:
-                    near.update(found)
-                if kb is not None:
-                    found = keyed.get("k" + kb)
-                    if found is not None:
-                        near.update(found)
-                gb = GIVEN_NAME_KEY.get(b)
-                if gb is not None:
-                    found = keyed.get("g" + gb)
-                    if found is not None:
-                        near.update(found)
-                fresh[b] = (kb, sb, near)
-        if not fresh:
+            listed.update(f.tokens)
+        columns = self.columns
+        if columns:
+            listed.difference_update(columns)
+        if not listed:
             return
-        choices = list(fresh)
-        for i, (_, a, _, _) in enumerate(self.rows):
+        tokens = list(listed)
+        near: dict[str, set[int]] = {}
+        _, by_skeleton, by_korean = _listed_keys(listed)
+        for i, (_, a, ka, sa) in enumerate(self.rows):
             for b, _, _ in process.extract(
-                a, choices, scorer=OSA.normalized_similarity, score_cutoff=_PREFILTER, limit=None
+                a, tokens, scorer=OSA.normalized_similarity, score_cutoff=_PREFILTER, limit=None
             ):
-                fresh[b][2].add(i)
-        for b, (kb, sb, near) in fresh.items():
-            if near:
-                self._column(b, kb, sb, near)
-            else:
-                columns[b] = _NO_COLUMN
+                near.setdefault(b, set()).add(i)
+            for group in (
+                self.given_forms[i],
+                by_skeleton.get(sa, _NOTHING) if len(sa) >= 3 else _NOTHING,
+                by_korean.get(ka, _NOTHING) if ka is not None else _NOTHING,
+            ):
+                if group:
+                    for b in group & listed:
+                        near.setdefault(b, set()).add(i)
+        columns.update(dict.fromkeys(tokens, _NO_COLUMN))
+        for b, rows in near.items():
+            self._column(b, korean_key(b), skeleton(b), rows)
 
     def _cells(self, c: NameForm) -> list[tuple[float, int, int, bool]]:
         """The token pairs at or above MIN_TOKEN_SIM: ``(sim, query index, listed index, Korean key
@@ -404,8 +444,9 @@ class LatinQuery:
             return fused
         return self._score(c, wc, org, self._cells(c))
 
-    def compare_above(self, c: NameForm, wc: Sequence[float], org: bool, need: float) -> NameScore | None:
-        """:meth:`compare`, or None when its score is surely below ``need``.
+    def may_reach(self, c: NameForm, wc: Sequence[float], need: float) -> bool:
+        """Whether :meth:`compare` may score ``c`` at or above ``need``: False only when an upper bound of
+        its score is below ``need``. Names that fuse tokens (:func:`_fuse`) are not bounded.
 
         The bound, from the token pairs alone (before the alignment): the token score (see
         :func:`_align`) is ``num / den`` with ``num <= top * (mq + mc)`` (``top``: the best pair's
@@ -413,45 +454,43 @@ class LatinQuery:
         ``den >= mq + mc + 0.5 * (Wc - mc) + f * (Wq - mq)`` (an unpaired listed token costs at least
         half its weight, an unpaired query token at least ``f`` times its weight: half when the listed
         name may be contained in the query, else all of it). That ratio grows with ``mq`` and ``mc``, so
-        the weights of every query and listed token with a pair at all bound it; the number factor only
-        lowers it. The whole-string score (``joined * 0.97``) is bounded by the joined similarity."""
-        fused = self._fused(c, wc, org)
-        if fused is not None:
-            return fused
+        the weights of every query and listed token with a pair at all bound it; the number factor and
+        the organisation caps only lower it. The whole-string score (``joined * 0.97``) is bounded by the
+        joined similarity."""
         ct = c.tokens
+        if ct != self.tokens and not self.fuse_hints.isdisjoint(ct) and self._may_fuse(ct):
+            return True
         columns = self.columns
-        found: list[tuple[int, tuple[tuple[float, int, bool], ...]]] = []
+        paired = 0
         mask = 0
         mc: float = 0
         top = 0.0
         for j, b in enumerate(ct):
             col = columns.get(b) or self._column(b, c.korean[j], c.skeletons[j])
             if col[1]:
-                found.append((j, col[0]))
+                paired += 1
                 mask |= col[1]
                 mc += wc[j]
                 if col[2] > top:
                     top = col[2]
-        bound = 0.0
-        if found:
+        if paired:
             mq = self.mask_weights.get(mask)
             if mq is None:
                 mq = self.mask_weights[mask] = sum(w for i, w in enumerate(self.weights) if mask >> i & 1)
             wc_total = sum(wc)
-            contained = len(found) >= 2 and wc_total - mc <= 0.2 + 1e-9 and mc >= CONTAINED_MIN_WEIGHT - 1e-9
+            contained = paired >= 2 and wc_total - mc <= 0.2 + 1e-9 and mc >= CONTAINED_MIN_WEIGHT - 1e-9
             den = mq + mc + _LISTED_COST_MIN * (wc_total - mc)
             den += (UNMATCHED_LISTED if contained else 1.0) * (self.total_weight - mq)
-            bound = top * (mq + mc) / den if den > 0 else 1.0
-        if bound < need and len(self.tokens) + len(ct) > 2:
-            la, lb = self.joined_len, sum(map(len, ct))
-            length_bound = 1.0 - abs(la - lb) / max(la, lb, 1)
-            if length_bound >= JOINED_MIN and 0.97 * length_bound >= need:
-                joined = _joined(self.form, c)
-                if joined >= JOINED_MIN:
-                    bound = max(bound, 0.97 * joined)
-        if bound < need:
-            return None
-        return self._score(c, wc, org, [(s, i, j, flag) for j, hits in found for s, i, flag in hits])
+            if den <= 0 or top * (mq + mc) / den >= need:
+                return True
+        if len(self.tokens) + len(ct) <= 2:
+            return False
+        la, lb = self.joined_len, sum(map(len, ct))
+        length_bound = 1.0 - abs(la - lb) / max(la, lb, 1)
+        if length_bound < JOINED_MIN or 0.97 * length_bound < need:
+            return False
+        joined = _joined(self.form, c)
+        return joined >= JOINED_MIN and 0.97 * joined >= need
 
     def _score(
         self, c: NameForm, wc: Sequence[float], org: bool, cells: list[tuple[float, int, int, bool]]
@@ -479,9 +518,6 @@ class LatinQuery:
 
 
 def _reform(f: NameForm, tokens: list[str]) -> NameForm:
-    from sanctions_ledger.matching.korean import korean_key
-    from sanctions_ledger.matching.phonetic import skeleton
-
     t = tuple(tokens)
     return NameForm(
         f.original,

@@ -14,8 +14,8 @@ from sanctions_ledger.matching.scoring import (
     EntityMatch,
     QueryFacts,
     best_name,
-    best_name_above,
     score_entity,
+    viable_names,
 )
 from sanctions_ledger.matching.similarity import LatinQuery
 from sanctions_ledger.screening.grouping import group_hits
@@ -116,11 +116,13 @@ class Screener:
         latin_weights = idx.weights(facts.form, False) if skeleton_mode else weights
         prepared = None if skeleton_mode else LatinQuery(facts.form, latin_weights)
         prune_below = None if floor is None or query.imo or query.id_number else floor - 1e-4
-        # the least name score that can pass prune_below (a margin below it for float rounding)
-        name_floor = 0.0 if prune_below is None else prune_below - MAX_GAIN - 1e-9
         by_entity: dict[int, list[IndexedName]] = defaultdict(list)
-        for nid in idx.candidates(facts.form, skeleton_mode, weights=weights):
-            n = idx.names[nid]
+        found = [idx.names[nid] for nid in idx.candidates(facts.form, skeleton_mode, weights=weights)]
+        if prepared is not None:
+            prepared.prefill(n.form for n in found)  # every candidate token compared with the query's at once
+            if prune_below is not None:  # names that cannot reach the floor are not scored
+                found = viable_names(idx, found, prepared, prune_below - MAX_GAIN - 1e-9)
+        for n in found:
             by_entity[n.entity].append(n)
         for value in (query.imo, query.id_number):
             if value:
@@ -128,8 +130,6 @@ class Screener:
                     if eidx not in by_entity:
                         first = idx.first_name.get(eidx)
                         by_entity[eidx] = [] if first is None else [idx.names[first]]
-        if prepared is not None:  # every candidate token compared with the query's at once
-            prepared.prefill(n.form for names in by_entity.values() for n in names)
         out: list[EntityMatch] = []
         for eidx, names in by_entity.items():
             entity = idx.entities[eidx]
@@ -139,14 +139,9 @@ class Screener:
                 continue
             if not names:
                 continue
-            if prune_below is None:
-                best = best_name(idx, facts.form, names, latin_weights, prepared)
-            else:
-                # None only when the best name is below name_floor, so that best + MAX_GAIN < prune_below
-                found = best_name_above(idx, facts.form, names, name_floor, latin_weights, prepared)
-                if found is None or found[0] + MAX_GAIN < prune_below:
-                    continue
-                best = found
+            best = best_name(idx, facts.form, names, latin_weights, prepared)
+            if prune_below is not None and best[0] + MAX_GAIN < prune_below:
+                continue
             out.append(score_entity(idx, facts, entity, names, latin_weights, best))
         out.sort(key=lambda m: (-m.score, m.entity.id))
         return out
