@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import weakref
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -38,6 +39,14 @@ class IndexedName:
     name: str  # as displayed (OFAC "SURNAME, Given" rendered "Given SURNAME")
     form: NameForm
     weights: tuple[float, ...] = ()  # IDF weights of form.tokens in this index (set when the index is built)
+
+
+# MatchIndex.neighbours answers by index (for as long as the index lives): (its delete keys, its vocabulary,
+# {token: neighbours}); bounded, and started again when the index's delete keys or vocabulary are replaced
+_NEIGHBOURS: weakref.WeakKeyDictionary[
+    MatchIndex, tuple[dict[str, tuple[str, ...]], dict[str, int], dict[str, frozenset[str]]]
+] = weakref.WeakKeyDictionary()
+_NEIGHBOURS_MAX = 4096
 
 
 def _deletes(token: str) -> Iterator[str]:
@@ -150,12 +159,23 @@ class MatchIndex:
         """Vocabulary tokens one edit (or one transposition) away from ``token``."""
         if len(token) < 4 or token.isdigit():
             return set()
+        # a query's out-of-vocabulary token is looked up twice (its weight, its keys): the answer is kept
+        # per index while the index has the same vocabulary and delete keys
+        memo = _NEIGHBOURS.get(self)
+        if memo is None or memo[0] is not self.deletes or memo[1] is not self.df:
+            memo = _NEIGHBOURS[self] = (self.deletes, self.df, {})
+        known = memo[2].get(token)
+        if known is not None:
+            return set(known)
         out: set[str] = set(self.deletes.get(token, ()))
         for d in _deletes(token):
             if d in self.df:
                 out.add(d)
             out.update(self.deletes.get(d, ()))
         out.discard(token)
+        if len(memo[2]) >= _NEIGHBOURS_MAX:
+            memo[2].clear()
+        memo[2][token] = frozenset(out)
         return out
 
     # ---- candidates -----------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ against the match, listed tokens that find none count half (a customer often omi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from typing import Protocol, TypeVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
@@ -249,9 +251,11 @@ def latin_similarity(
 Column = tuple[tuple[tuple[float, int, bool], ...], int, float]
 _NO_COLUMN: Column = ((), 0, 0.0)
 # every spelling of a given name in GIVEN_NAME_KEY, by the name's key
-_GIVEN_NAME_FORMS: dict[str, tuple[str, ...]] = {}
+_GIVEN_NAME_FORMS: dict[str, frozenset[str]] = {}
 for _form, _key in GIVEN_NAME_KEY.items():
-    _GIVEN_NAME_FORMS[_key] = (*_GIVEN_NAME_FORMS.get(_key, ()), _form)
+    _GIVEN_NAME_FORMS[_key] = _GIVEN_NAME_FORMS.get(_key, frozenset()) | {_form}
+# the whole-string similarity counts only from JOINED_MIN: a bound may compute it with a cutoff below that
+_JOINED_CUTOFF = JOINED_MIN - 0.01
 # below this edit similarity no pair of tokens reaches MIN_TOKEN_SIM unless their skeletons, Korean keys or
 # given-name keys agree (see token_sim; a margin below MIN_TOKEN_SIM)
 _PREFILTER = MIN_TOKEN_SIM - 0.05
@@ -267,8 +271,9 @@ _LISTED_MAX = 1 << 18
 _NOTHING: frozenset[str] = frozenset()
 
 
-def _listed_keys(tokens: set[str]) -> ListedKeys:
-    """The registry of listed tokens' keys, with ``tokens`` in it."""
+def _listed_keys(tokens: set[str], forms: list[NameForm]) -> ListedKeys:
+    """The registry of listed tokens' keys, with ``tokens`` (the tokens of ``forms``, whose skeletons and
+    Korean keys they are read from) in it."""
     registry = _LISTED[0]
     seen, by_skeleton, by_korean = registry
     new = tokens.difference(seen)
@@ -278,21 +283,24 @@ def _listed_keys(tokens: set[str]) -> ListedKeys:
         registry = _LISTED[0] = (set(), {}, {})
         seen, by_skeleton, by_korean = registry
         new = set(tokens)
-    for b in new:
-        sb = skeleton(b)
-        if len(sb) >= 3:
-            group = by_skeleton.get(sb)
-            if group is None:
-                by_skeleton[sb] = {b}
-            else:
-                group.add(b)
-        kb = korean_key(b)
-        if kb is not None:
-            group = by_korean.get(kb)
-            if group is None:
-                by_korean[kb] = {b}
-            else:
-                group.add(b)
+    for f in forms:
+        if new.isdisjoint(f.tokens):
+            continue
+        for b, sb, kb in zip(f.tokens, f.skeletons, f.korean, strict=True):
+            if b not in new:
+                continue
+            if len(sb) >= 3:
+                group = by_skeleton.get(sb)
+                if group is None:
+                    by_skeleton[sb] = {b}
+                else:
+                    group.add(b)
+            if kb is not None:
+                group = by_korean.get(kb)
+                if group is None:
+                    by_korean[kb] = {b}
+                else:
+                    group.add(b)
     seen.update(new)  # last: a token is seen only once its keys are in
     return registry
 
@@ -310,6 +318,20 @@ def _as_column(hits: list[tuple[float, int, bool]]) -> Column:
     return tuple(hits), mask, top
 
 
+class _Named(Protocol):
+    """A listed name as :meth:`LatinQuery.reachable` reads it (an index's IndexedName)."""
+
+    @property
+    def form(self) -> NameForm: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def weights(self) -> tuple[float, ...]: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
 class LatinQuery:
     """A query name prepared for Latin-script comparison with many listed names: what depends on the query
     alone (its token set, the concatenations of its adjacent tokens, its rows of the token-pair cache, its
@@ -322,6 +344,7 @@ class LatinQuery:
         "form",
         "fuse_hints",
         "given_forms",
+        "joined_forms",
         "joined_len",
         "mask_weights",
         "pair_concats",
@@ -329,6 +352,7 @@ class LatinQuery:
         "token_set",
         "tokens",
         "total_weight",
+        "unpaired",
         "weights",
     )
 
@@ -344,11 +368,13 @@ class LatinQuery:
         self.rows = [(_cached_pair_row(a), a, q.korean[i], q.skeletons[i]) for i, a in enumerate(q.tokens)]
         self.digits = frozenset(t for t in q.tokens if t.isdigit())
         self.joined_len = sum(len(t) for t in q.tokens)
+        self.joined_forms = (q.joined, "".join(sorted(q.tokens)))  # as _joined reads them
         self.total_weight = sum(wq)
         self.columns: dict[str, Column] = {}
         self.mask_weights: dict[int, float] = {}
+        self.unpaired: set[str] = set()  # listed tokens whose column is empty
         # per query token, the other spellings of its given name (token_sim raises those to 0.93)
-        self.given_forms = [frozenset(_GIVEN_NAME_FORMS.get(GIVEN_NAME_KEY.get(a, ""), ())) for a in q.tokens]
+        self.given_forms = [_GIVEN_NAME_FORMS.get(GIVEN_NAME_KEY.get(a, ""), _NOTHING) for a in q.tokens]
 
     def _may_fuse(self, ct: tuple[str, ...]) -> bool:
         """Whether :func:`_fuse` can change either name (the listed tokens ``ct`` share a token with
@@ -374,10 +400,9 @@ class LatinQuery:
             return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc), org)
         return None
 
-    def _column(self, b: str, kb: str | None, sb: str, near: Iterable[int] | None = None) -> Column:
-        """The :data:`Column` of listed token ``b`` (``kb``, ``sb``: its Korean key and skeleton, which are
-        functions of ``b``), stored in ``columns``. ``near``: the query tokens that may pair with ``b`` at
-        all, when known (see :meth:`prefill`); else every query token is tried."""
+    def _column(self, b: str, near: Iterable[int] | None = None) -> Column:
+        """The :data:`Column` of listed token ``b``, stored in ``columns``. ``near``: the query tokens that
+        may pair with ``b`` at all, when known (see :meth:`prefill`); else every query token is tried."""
         global _pairs_held
         hits: list[tuple[float, int, bool]] = []
         rows = self.rows
@@ -385,12 +410,14 @@ class LatinQuery:
             row, a, ka, sa = rows[i]
             hit = row.get(b)
             if hit is None:
-                hit = row[b] = token_sim(a, b, ka, kb, sa, sb)
+                hit = row[b] = token_sim(a, b, ka, korean_key(b), sa, skeleton(b))
                 _pairs_held += 1
             if hit[0] >= MIN_TOKEN_SIM:
                 hits.append((hit[0], i, hit[1]))
         col = _as_column(hits)
         self.columns[b] = col
+        if not hits:
+            self.unpaired.add(b)
         return col
 
     def prefill(self, names: Iterable[NameForm]) -> None:
@@ -399,9 +426,8 @@ class LatinQuery:
         an edit-similarity pass in C (one per query token) finds at or above ``_PREFILTER``, and those that
         share a Korean key, a given name or (for the vowel-family rule) a skeleton of three or more letters,
         the only other ways token_sim raises a pair. The other tokens pair with no query token."""
-        listed: set[str] = set()
-        for f in names:
-            listed.update(f.tokens)
+        forms = list(names)
+        listed = set(chain.from_iterable([f.tokens for f in forms]))
         columns = self.columns
         if columns:
             listed.difference_update(columns)
@@ -409,7 +435,7 @@ class LatinQuery:
             return
         tokens = list(listed)
         near: dict[str, set[int]] = {}
-        _, by_skeleton, by_korean = _listed_keys(listed)
+        _, by_skeleton, by_korean = _listed_keys(listed, forms)
         for i, (_, a, ka, sa) in enumerate(self.rows):
             for b, _, _ in process.extract(
                 a, tokens, scorer=OSA.normalized_similarity, score_cutoff=_PREFILTER, limit=None
@@ -424,8 +450,9 @@ class LatinQuery:
                     for b in group & listed:
                         near.setdefault(b, set()).add(i)
         columns.update(dict.fromkeys(tokens, _NO_COLUMN))
+        self.unpaired.update(listed.difference(near))
         for b, rows in near.items():
-            self._column(b, korean_key(b), skeleton(b), rows)
+            self._column(b, rows)
 
     def _cells(self, c: NameForm) -> list[tuple[float, int, int, bool]]:
         """The token pairs at or above MIN_TOKEN_SIM: ``(sim, query index, listed index, Korean key
@@ -433,7 +460,7 @@ class LatinQuery:
         columns = self.columns
         cells: list[tuple[float, int, int, bool]] = []
         for j, b in enumerate(c.tokens):
-            col = columns.get(b) or self._column(b, c.korean[j], c.skeletons[j])
+            col = columns.get(b) or self._column(b)
             for s, i, flag in col[0]:
                 cells.append((s, i, j, flag))
         return cells
@@ -444,9 +471,18 @@ class LatinQuery:
             return fused
         return self._score(c, wc, org, self._cells(c))
 
-    def may_reach(self, c: NameForm, wc: Sequence[float], need: float) -> bool:
-        """Whether :meth:`compare` may score ``c`` at or above ``need``: False only when an upper bound of
-        its score is below ``need``. Names that fuse tokens (:func:`_fuse`) are not bounded.
+    def reachable(
+        self,
+        names: Iterable[_N],
+        needs: Mapping[str, float],
+        default_need: float,
+        unbounded: frozenset[str],
+        weigh: Callable[[NameForm], Sequence[float]],
+    ) -> list[_N]:
+        """The ``names`` (in order) that :meth:`compare` may score at or above their kind's ``needs``
+        (``default_need`` for another kind): a name is left out only when an upper bound of its score is
+        below that. Names in a script of ``unbounded`` and names that fuse tokens (:func:`_fuse`) are kept
+        unbounded; ``weigh``: a name's token weights when it has none stored.
 
         The bound, from the token pairs alone (before the alignment): the token score (see
         :func:`_align`) is ``num / den`` with ``num <= top * (mq + mc)`` (``top``: the best pair's
@@ -457,40 +493,67 @@ class LatinQuery:
         the weights of every query and listed token with a pair at all bound it; the number factor and
         the organisation caps only lower it. The whole-string score (``joined * 0.97``) is bounded by the
         joined similarity."""
-        ct = c.tokens
-        if ct != self.tokens and not self.fuse_hints.isdisjoint(ct) and self._may_fuse(ct):
-            return True
-        columns = self.columns
-        paired = 0
-        mask = 0
-        mc: float = 0
-        top = 0.0
-        for j, b in enumerate(ct):
-            col = columns.get(b) or self._column(b, c.korean[j], c.skeletons[j])
-            if col[1]:
-                paired += 1
-                mask |= col[1]
-                mc += wc[j]
-                if col[2] > top:
-                    top = col[2]
-        if paired:
-            mq = self.mask_weights.get(mask)
-            if mq is None:
-                mq = self.mask_weights[mask] = sum(w for i, w in enumerate(self.weights) if mask >> i & 1)
-            wc_total = sum(wc)
-            contained = paired >= 2 and wc_total - mc <= 0.2 + 1e-9 and mc >= CONTAINED_MIN_WEIGHT - 1e-9
-            den = mq + mc + _LISTED_COST_MIN * (wc_total - mc)
-            den += (UNMATCHED_LISTED if contained else 1.0) * (self.total_weight - mq)
-            if den <= 0 or top * (mq + mc) / den >= need:
-                return True
-        if len(self.tokens) + len(ct) <= 2:
-            return False
-        la, lb = self.joined_len, sum(map(len, ct))
-        length_bound = 1.0 - abs(la - lb) / max(la, lb, 1)
-        if length_bound < JOINED_MIN or 0.97 * length_bound < need:
-            return False
-        joined = _joined(self.form, c)
-        return joined >= JOINED_MIN and 0.97 * joined >= need
+        out: list[_N] = []
+        qt, hints, unpaired, columns = self.tokens, self.fuse_hints, self.unpaired, self.columns
+        mask_weights, weights, wq_total = self.mask_weights, self.weights, self.total_weight
+        nq, la = len(qt), self.joined_len
+        # the listed joined lengths that allow JOINED_MIN, with a margin of a letter each side
+        shortest, longest = int(la * JOINED_MIN) - 1, int(la / JOINED_MIN) + 1
+        for n in names:
+            c = n.form
+            ct = c.tokens
+            if c.script in unbounded or (ct != qt and not hints.isdisjoint(ct) and self._may_fuse(ct)):
+                out.append(n)
+                continue
+            need = needs.get(n.kind, default_need)
+            if not unpaired.issuperset(ct):
+                wc = n.weights or weigh(c)
+                paired = 0
+                mask = 0
+                mc: float = 0
+                top = 0.0
+                for j, b in enumerate(ct):
+                    col = columns.get(b) or self._column(b)
+                    if col[1]:
+                        paired += 1
+                        mask |= col[1]
+                        mc += wc[j]
+                        if col[2] > top:
+                            top = col[2]
+                if paired:
+                    mq = mask_weights.get(mask)
+                    if mq is None:
+                        mq = mask_weights[mask] = sum(w for i, w in enumerate(weights) if mask >> i & 1)
+                    wc_left = sum(wc) - mc
+                    contained = paired >= 2 and wc_left <= 0.2 + 1e-9 and mc >= CONTAINED_MIN_WEIGHT - 1e-9
+                    den = mq + mc + _LISTED_COST_MIN * wc_left
+                    den += (UNMATCHED_LISTED if contained else 1.0) * (wq_total - mq)
+                    if den <= 0 or top * (mq + mc) >= need * den:
+                        out.append(n)
+                        continue
+            if nq + len(ct) <= 2:
+                continue
+            lb = sum(map(len, ct))
+            if lb < shortest or lb > longest:  # then 1 - |la - lb| / max(la, lb) < JOINED_MIN
+                continue
+            length_bound = 1.0 - abs(la - lb) / max(la, lb, 1)
+            if length_bound < JOINED_MIN or 0.97 * length_bound < need:
+                continue
+            joined = self._joined_at_least(c, _JOINED_CUTOFF)
+            if joined >= JOINED_MIN and 0.97 * joined >= need:
+                out.append(n)
+        return out
+
+    def _joined_at_least(self, c: NameForm, cutoff: float) -> float:
+        """:func:`_joined` of the query and ``c`` when it is at least ``cutoff``, else 0 or a value below
+        ``cutoff`` (the query's joined strings are computed once per query)."""
+        a, sa = self.joined_forms
+        b = c.joined
+        s = Levenshtein.normalized_similarity(a, b, score_cutoff=cutoff)
+        sb = "".join(sorted(c.tokens))
+        if sa != a or sb != b:
+            s = max(s, Levenshtein.normalized_similarity(sa, sb, score_cutoff=cutoff))
+        return s
 
     def _score(
         self, c: NameForm, wc: Sequence[float], org: bool, cells: list[tuple[float, int, int, bool]]
@@ -580,7 +643,10 @@ def skeleton_similarity(
             wq_ = _rew(qs, fq, wq_)
             qt = _retoken(qs, fq, qt)
             qs = fq
-    sim = [[skeleton_sim(a, b) for b in cs] for a in qs]
+    lev = Levenshtein.normalized_similarity  # skeleton_sim, inline
+    sim = [
+        [1.0 if a == b else 0.0 if a.isdigit() or b.isdigit() else lev(a, b) * 0.95 for b in cs] for a in qs
+    ]
     score, pairs = align(qs, cs, wq_, wc_, sim, org)
     joined = Levenshtein.normalized_similarity("".join(qs), "".join(cs)) * 0.95
     ptuple = tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs)
