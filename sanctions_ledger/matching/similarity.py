@@ -261,19 +261,18 @@ _JOINED_CUTOFF = JOINED_MIN - 0.01
 _PREFILTER = MIN_TOKEN_SIM - 0.05
 
 
+_NOTHING: frozenset[str] = frozenset()
 # Every listed token LatinQuery.prefill has met, and those tokens by skeleton (of three letters or more) and
-# by Korean key: a query token's key finds the listed tokens that share it with set operations instead of a
-# key computed per listed token per query. Bounded: replaced whole by an empty registry past _LISTED_MAX
-# tokens (a caller keeps the registry it started with, so a replacement never leaves it half filled).
+# by Korean key: a query token's key finds the listed tokens that share it with one set operation. Bounded:
+# replaced whole by an empty registry past _LISTED_MAX tokens (a caller keeps the registry it started with,
+# so a replacement never leaves one half filled).
 ListedKeys = tuple[set[str], dict[str, set[str]], dict[str, set[str]]]
 _LISTED: list[ListedKeys] = [(set(), {}, {})]
 _LISTED_MAX = 1 << 18
-_NOTHING: frozenset[str] = frozenset()
 
 
-def _listed_keys(tokens: set[str], forms: list[NameForm]) -> ListedKeys:
-    """The registry of listed tokens' keys, with ``tokens`` (the tokens of ``forms``, whose skeletons and
-    Korean keys they are read from) in it."""
+def _listed_keys(tokens: set[str]) -> ListedKeys:
+    """The registry of listed tokens' keys, with ``tokens`` in it."""
     registry = _LISTED[0]
     seen, by_skeleton, by_korean = registry
     new = tokens.difference(seen)
@@ -283,24 +282,21 @@ def _listed_keys(tokens: set[str], forms: list[NameForm]) -> ListedKeys:
         registry = _LISTED[0] = (set(), {}, {})
         seen, by_skeleton, by_korean = registry
         new = set(tokens)
-    for f in forms:
-        if new.isdisjoint(f.tokens):
-            continue
-        for b, sb, kb in zip(f.tokens, f.skeletons, f.korean, strict=True):
-            if b not in new:
-                continue
-            if len(sb) >= 3:
-                group = by_skeleton.get(sb)
-                if group is None:
-                    by_skeleton[sb] = {b}
-                else:
-                    group.add(b)
-            if kb is not None:
-                group = by_korean.get(kb)
-                if group is None:
-                    by_korean[kb] = {b}
-                else:
-                    group.add(b)
+    for b in new:
+        sb = skeleton(b)
+        if len(sb) >= 3:
+            group = by_skeleton.get(sb)
+            if group is None:
+                by_skeleton[sb] = {b}
+            else:
+                group.add(b)
+        kb = korean_key(b)
+        if kb is not None:
+            group = by_korean.get(kb)
+            if group is None:
+                by_korean[kb] = {b}
+            else:
+                group.add(b)
     seen.update(new)  # last: a token is seen only once its keys are in
     return registry
 
@@ -426,8 +422,7 @@ class LatinQuery:
         an edit-similarity pass in C (one per query token) finds at or above ``_PREFILTER``, and those that
         share a Korean key, a given name or (for the vowel-family rule) a skeleton of three or more letters,
         the only other ways token_sim raises a pair. The other tokens pair with no query token."""
-        forms = list(names)
-        listed = set(chain.from_iterable([f.tokens for f in forms]))
+        listed = set(chain.from_iterable([f.tokens for f in names]))
         columns = self.columns
         if columns:
             listed.difference_update(columns)
@@ -435,7 +430,7 @@ class LatinQuery:
             return
         tokens = list(listed)
         near: dict[str, set[int]] = {}
-        _, by_skeleton, by_korean = _listed_keys(listed, forms)
+        _, skeleton_groups, korean_groups = _listed_keys(listed)
         for i, (_, a, ka, sa) in enumerate(self.rows):
             for b, _, _ in process.extract(
                 a, tokens, scorer=OSA.normalized_similarity, score_cutoff=_PREFILTER, limit=None
@@ -443,8 +438,8 @@ class LatinQuery:
                 near.setdefault(b, set()).add(i)
             for group in (
                 self.given_forms[i],
-                by_skeleton.get(sa, _NOTHING) if len(sa) >= 3 else _NOTHING,
-                by_korean.get(ka, _NOTHING) if ka is not None else _NOTHING,
+                skeleton_groups.get(sa, _NOTHING) if len(sa) >= 3 else _NOTHING,
+                korean_groups.get(ka, _NOTHING) if ka is not None else _NOTHING,
             ):
                 if group:
                     for b in group & listed:
