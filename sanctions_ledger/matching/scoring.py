@@ -22,6 +22,7 @@ from sanctions_ledger.matching.normalize import NameForm, display_name
 from sanctions_ledger.matching.similarity import (
     LatinQuery,
     NameScore,
+    SkeletonQuery,
     latin_similarity,
     skeleton_similarity,
 )
@@ -188,13 +189,16 @@ def best_name(
 
 
 def viable_names(
-    index: MatchIndex, names: list[IndexedName], prepared: LatinQuery, floor: float
+    index: MatchIndex, names: list[IndexedName], prepared: LatinQuery | SkeletonQuery, floor: float
 ) -> list[IndexedName]:
     """The names (in order) whose score with their kind's factor may reach ``floor``: those an upper bound
-    of their score does not rule out (:meth:`LatinQuery.reachable`), and every name compared by skeleton.
-    The best of an entity's names is among them whenever it reaches ``floor``."""
+    of their score does not rule out (:meth:`LatinQuery.reachable`, :meth:`SkeletonQuery.reachable` for a
+    query compared by skeletons), and, for a Latin query, every name compared by skeleton. The best of an
+    entity's names is among them whenever it reaches ``floor``."""
     # s * factor < floor for every s below floor / factor (the margin covers float rounding)
     needs = {kind: floor / factor - 1e-9 for kind, factor in KIND_FACTOR.items()}
+    if isinstance(prepared, SkeletonQuery):
+        return prepared.reachable(names, needs, floor - 1e-9, lambda form: index.weights(form, True))
     return prepared.reachable(
         names, needs, floor - 1e-9, SKELETON_SCRIPTS, lambda form: index.weights(form, False)
     )

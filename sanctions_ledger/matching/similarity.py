@@ -256,6 +256,9 @@ for _form, _key in GIVEN_NAME_KEY.items():
     _GIVEN_NAME_FORMS[_key] = _GIVEN_NAME_FORMS.get(_key, frozenset()) | {_form}
 # the whole-string similarity counts only from JOINED_MIN: a bound may compute it with a cutoff below that
 _JOINED_CUTOFF = JOINED_MIN - 0.01
+# skeleton_sim is at most 0.95 times the edit similarity of two unequal skeletons: below this one (a margin
+# under MIN_TOKEN_SIM / 0.95) a pair cannot reach MIN_TOKEN_SIM
+_SKELETON_PREFILTER = MIN_TOKEN_SIM / 0.95 - 0.05
 # below this edit similarity no pair of tokens reaches MIN_TOKEN_SIM unless their skeletons, Korean keys or
 # given-name keys agree (see token_sim; a margin below MIN_TOKEN_SIM)
 _PREFILTER = MIN_TOKEN_SIM - 0.05
@@ -648,3 +651,101 @@ def skeleton_similarity(
     if joined > score:
         return NameScore(joined, "skeleton", ptuple)
     return NameScore(score, "skeleton", ptuple)
+
+
+def _article_free(f: NameForm) -> list[int]:
+    """The indexes of ``f``'s tokens that skeleton_similarity compares: all but the articles (all of them
+    when every token is one)."""
+    return [i for i, t in enumerate(f.tokens) if t not in ARTICLES] or list(range(len(f.tokens)))
+
+
+class SkeletonQuery:
+    """A query compared by consonant skeletons (:func:`skeleton_similarity`, ``wq``: its skeleton weights)
+    prepared for many listed names: :meth:`reachable` leaves out the names whose score cannot reach a
+    floor, from a bound as :meth:`LatinQuery.reachable` computes it."""
+
+    __slots__ = ("columns", "concats", "joined", "skeleton_set", "skeletons", "total_weight", "weights")
+
+    def __init__(self, q: NameForm, wq: Sequence[float]) -> None:
+        kept = _article_free(q)
+        self.skeletons = [q.skeletons[i] for i in kept]
+        self.weights = [wq[i] for i in kept]
+        self.skeleton_set = frozenset(self.skeletons)
+        self.concats = frozenset(a + b for a, b in zip(self.skeletons, self.skeletons[1:], strict=False))
+        self.joined = "".join(self.skeletons)
+        self.total_weight = sum(self.weights)
+        # by listed skeleton: (the bit mask of the query skeletons it pairs with at or above MIN_TOKEN_SIM,
+        # the best such similarity)
+        self.columns: dict[str, tuple[int, float]] = {}
+
+    def _prefill(self, skeletons: set[str]) -> None:
+        """The column of every listed skeleton in ``skeletons``: an edit-similarity pass in C per query
+        skeleton finds the pairs that may reach MIN_TOKEN_SIM, skeleton_sim decides them."""
+        fresh = list(skeletons.difference(self.columns))
+        if not fresh:
+            return
+        columns = dict.fromkeys(fresh, (0, 0.0))
+        lev = Levenshtein.normalized_similarity
+        for i, a in enumerate(self.skeletons):
+            for b, _, _ in process.extract(
+                a, fresh, scorer=lev, score_cutoff=_SKELETON_PREFILTER, limit=None
+            ):
+                s = skeleton_sim(a, b)
+                if s >= MIN_TOKEN_SIM:
+                    mask, top = columns[b]
+                    columns[b] = (mask | 1 << i, max(top, s))
+        self.columns.update(columns)
+
+    def reachable(
+        self,
+        names: Iterable[_N],
+        needs: Mapping[str, float],
+        default_need: float,
+        weigh: Callable[[NameForm], Sequence[float]],
+    ) -> list[_N]:
+        """The ``names`` (in order) that :func:`skeleton_similarity` may score at or above their kind's
+        ``needs`` (``default_need`` for another kind); ``weigh``: a name's skeleton weights. Its score is
+        the greater of a token alignment, bounded as in :meth:`LatinQuery.reachable`, and the similarity
+        of the joined skeletons, computed; names whose tokens may fuse are kept unbounded."""
+        names = list(names)
+        forms = [(n, _article_free(n.form)) for n in names]
+        listed = {n.form.skeletons[j] for n, kept in forms for j in kept}
+        self._prefill(listed)
+        columns, qs, concats, wq_total = self.columns, self.skeleton_set, self.concats, self.total_weight
+        weights = self.weights
+        out: list[_N] = []
+        for n, kept in forms:
+            c = n.form
+            cs = [c.skeletons[j] for j in kept]
+            if qs != set(cs) and (
+                not concats.isdisjoint(cs) or any(cs[k] + cs[k + 1] in qs for k in range(len(cs) - 1))
+            ):
+                out.append(n)  # the skeletons may fuse
+                continue
+            need = needs.get(n.kind, default_need)
+            bound = Levenshtein.normalized_similarity(self.joined, "".join(cs)) * 0.95
+            if bound < need:
+                wc = weigh(c)
+                paired = 0
+                mask = 0
+                mc: float = 0
+                wc_total: float = 0
+                top = 0.0
+                for j, b in zip(kept, cs, strict=True):
+                    wc_total += wc[j]
+                    col_mask, col_top = columns[b]
+                    if col_mask:
+                        paired += 1
+                        mask |= col_mask
+                        mc += wc[j]
+                        top = max(top, col_top)
+                if paired:
+                    mq = sum(w for i, w in enumerate(weights) if mask >> i & 1)
+                    wc_left = wc_total - mc
+                    contained = paired >= 2 and wc_left <= 0.2 + 1e-9 and mc >= CONTAINED_MIN_WEIGHT - 1e-9
+                    den = mq + mc + _LISTED_COST_MIN * wc_left
+                    den += (UNMATCHED_LISTED if contained else 1.0) * (wq_total - mq)
+                    bound = max(bound, top * (mq + mc) / den if den > 0 else 1.0)
+            if bound >= need:
+                out.append(n)
+        return out

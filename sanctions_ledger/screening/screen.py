@@ -17,7 +17,7 @@ from sanctions_ledger.matching.scoring import (
     score_entity,
     viable_names,
 )
-from sanctions_ledger.matching.similarity import LatinQuery
+from sanctions_ledger.matching.similarity import LatinQuery, SkeletonQuery
 from sanctions_ledger.screening.grouping import group_hits
 from sanctions_ledger.screening.query import ScreeningQuery
 
@@ -120,8 +120,9 @@ class Screener:
         found = [idx.names[nid] for nid in idx.candidates(facts.form, skeleton_mode, weights=weights)]
         if prepared is not None:
             prepared.prefill(n.form for n in found)  # every candidate token compared with the query's at once
-            if prune_below is not None:  # names that cannot reach the floor are not scored
-                found = viable_names(idx, found, prepared, prune_below - MAX_GAIN - 1e-9)
+        if prune_below is not None:  # names that cannot reach the floor are not scored
+            bounds = prepared or SkeletonQuery(facts.form, weights)
+            found = viable_names(idx, found, bounds, prune_below - MAX_GAIN - 1e-9)
         for n in found:
             by_entity[n.entity].append(n)
         for value in (query.imo, query.id_number):
