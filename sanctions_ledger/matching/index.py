@@ -168,10 +168,11 @@ class MatchIndex:
         if known is not None:
             return set(known)
         out: set[str] = set(self.deletes.get(token, ()))
-        for d in _deletes(token):
-            if d in self.df:
-                out.add(d)
-            out.update(self.deletes.get(d, ()))
+        dels = set(_deletes(token))
+        out.update(dels.intersection(self.df))
+        deletes = self.deletes
+        for d in dels.intersection(deletes):
+            out.update(deletes[d])
         out.discard(token)
         if len(memo[2]) >= _NEIGHBOURS_MAX:
             memo[2].clear()

@@ -29,6 +29,7 @@ from sanctions_ledger.matching.translit import to_latin
 
 _APOSTROPHES = re.compile(r"['`´’‘ʿʾʻ]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGIT = re.compile(r"[0-9]")
 _DIGIT_ALPHA = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 
 
@@ -61,7 +62,8 @@ def basic_tokens(text: str) -> tuple[list[str], str]:
     latin, script = to_latin(text)
     s = _APOSTROPHES.sub("", latin.lower()).replace("&", " and ")
     s = _NON_ALNUM.sub(" ", s)
-    s = _DIGIT_ALPHA.sub(" ", s)
+    if _DIGIT.search(s):  # letters and digits run together only where there is a digit
+        s = _DIGIT_ALPHA.sub(" ", s)
     return s.split(), script
 
 

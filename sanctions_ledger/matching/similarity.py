@@ -269,8 +269,9 @@ _NOTHING: frozenset[str] = frozenset()
 # by Korean key: a query token's key finds the listed tokens that share it with one set operation. Bounded:
 # replaced whole by an empty registry past _LISTED_MAX tokens (a caller keeps the registry it started with,
 # so a replacement never leaves one half filled).
-ListedKeys = tuple[set[str], dict[str, set[str]], dict[str, set[str]]]
-_LISTED: list[ListedKeys] = [(set(), {}, {})]
+TokenKeys = dict[str, tuple[str, str | None]]  # listed token -> (its skeleton, its Korean key)
+ListedKeys = tuple[TokenKeys, dict[str, set[str]], dict[str, set[str]]]
+_LISTED: list[ListedKeys] = [({}, {}, {})]
 _LISTED_MAX = 1 << 18
 
 
@@ -282,9 +283,10 @@ def _listed_keys(tokens: set[str]) -> ListedKeys:
     if not new:
         return registry
     if len(seen) > _LISTED_MAX:
-        registry = _LISTED[0] = (set(), {}, {})
+        registry = _LISTED[0] = ({}, {}, {})
         seen, by_skeleton, by_korean = registry
         new = set(tokens)
+    keys: TokenKeys = {}
     for b in new:
         sb = skeleton(b)
         if len(sb) >= 3:
@@ -300,7 +302,8 @@ def _listed_keys(tokens: set[str]) -> ListedKeys:
                 by_korean[kb] = {b}
             else:
                 group.add(b)
-    seen.update(new)  # last: a token is seen only once its keys are in
+        keys[b] = (sb, kb)
+    seen.update(keys)  # last: a token is seen only once its groups hold it
     return registry
 
 
@@ -345,6 +348,7 @@ class LatinQuery:
         "given_forms",
         "joined_forms",
         "joined_len",
+        "listed_keys",
         "mask_weights",
         "pair_concats",
         "rows",
@@ -372,6 +376,7 @@ class LatinQuery:
         self.columns: dict[str, Column] = {}
         self.mask_weights: dict[int, float] = {}
         self.unpaired: set[str] = set()  # listed tokens whose column is empty
+        self.listed_keys: TokenKeys = {}  # listed tokens' keys, from the registry once prefill ran
         # per query token, the other spellings of its given name (token_sim raises those to 0.93)
         self.given_forms = [_GIVEN_NAME_FORMS.get(GIVEN_NAME_KEY.get(a, ""), _NOTHING) for a in q.tokens]
 
@@ -409,7 +414,8 @@ class LatinQuery:
             row, a, ka, sa = rows[i]
             hit = row.get(b)
             if hit is None:
-                hit = row[b] = token_sim(a, b, ka, korean_key(b), sa, skeleton(b))
+                sb, kb = self.listed_keys.get(b) or (skeleton(b), korean_key(b))
+                hit = row[b] = token_sim(a, b, ka, kb, sa, sb)
                 _pairs_held += 1
             if hit[0] >= MIN_TOKEN_SIM:
                 hits.append((hit[0], i, hit[1]))
@@ -433,7 +439,7 @@ class LatinQuery:
             return
         tokens = list(listed)
         near: dict[str, set[int]] = {}
-        _, skeleton_groups, korean_groups = _listed_keys(listed)
+        self.listed_keys, skeleton_groups, korean_groups = _listed_keys(listed)
         for i, (_, a, ka, sa) in enumerate(self.rows):
             for b, _, _ in process.extract(
                 a, tokens, scorer=OSA.normalized_similarity, score_cutoff=_PREFILTER, limit=None
