@@ -1,11 +1,12 @@
 """Screening output fingerprint: every dev query screened at several thresholds, full results to one file.
 
-    python bench/identical_outputs.py OUT.jsonl
+    python bench/identical_outputs.py OUT.jsonl [--data DIR ...]
 
 Screens each query of the dev split (``queries_blind.csv`` and ``queries.csv``) against an index of the
-2019-01-04 SDN at thresholds 0.5, 0.8 and 0.9 with limit 10, and writes one JSON line per (file,
-threshold, query) with the whole result: scores, matched names and explanations. A speed change to the
-matcher must leave this file byte-identical (compare two runs with ``cmp``).
+2019-01-04 SDN (or of the list directories given with ``--data``) at thresholds 0.5, 0.8 and 0.9 with
+limit 10, and writes one JSON line per (file, threshold, query) with the whole result: scores, matched
+names and explanations. A speed change to the matcher must leave this file byte-identical (run it before
+and after, compare with ``cmp``).
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ LIMIT = 10
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path, help="where to write the JSONL results")
+    ap.add_argument(
+        "--data", type=Path, action="append", help="a list directory to index (repeatable; default: SDN 2019)"
+    )
     a = ap.parse_args(argv)
-    index = MatchIndex([e for p in parse_paths([SDN_2019]) for e in p.entities])
+    index = MatchIndex([e for p in parse_paths(a.data or [SDN_2019]) for e in p.entities])
     digest = hashlib.sha256()
     lines = 0
     with a.out.open("w", encoding="utf-8", newline="\n") as out:
