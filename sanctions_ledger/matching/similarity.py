@@ -548,9 +548,10 @@ class LatinQuery:
                 out.append(n)
         return out
 
-    def _joined_at_least(self, c: NameForm, cutoff: float) -> float:
-        """:func:`_joined` of the query and ``c`` when it is at least ``cutoff``, else 0 or a value below
-        ``cutoff`` (the query's joined strings are computed once per query)."""
+    def _joined_at_least(self, c: NameForm, cutoff: float | None) -> float:
+        """:func:`_joined` of the query and ``c`` (of more than two tokens together) when it is at least
+        ``cutoff`` (None: always), else 0 or a value below ``cutoff``; the query's joined strings are
+        computed once per query."""
         a, sa = self.joined_forms
         b = c.joined
         s = Levenshtein.normalized_similarity(a, b, score_cutoff=cutoff)
@@ -578,7 +579,7 @@ class LatinQuery:
         if score < 0.97 and len(qt) + len(ct) > 2 and not (org and score <= GENERIC_ONLY_CAP):
             la, lb = self.joined_len, len("".join(ct))
             if (1.0 - abs(la - lb) / max(la, lb, 1)) * nf >= JOINED_MIN:
-                joined = _joined(self.form, c) * nf
+                joined = self._joined_at_least(c, None) * nf  # _joined, the query's strings joined once
                 if joined >= JOINED_MIN and joined * 0.97 > score:
                     return NameScore(joined * 0.97, "joined", shown, korean_used)
         return NameScore(score, "tokens", shown, korean_used)
