@@ -107,7 +107,8 @@ class Screener:
         """Every candidate entity scored, best first. With ``floor``, entities whose name score cannot
         reach it whatever the other facts add (date of birth, country: at most MAX_GAIN; an identifier in
         the query turns this off) are left out before their features are computed: exactly those that
-        would score below ``floor`` (with a margin for rounding to four decimals)."""
+        would score below ``floor`` (with a margin for rounding to four decimals). Candidate names whose
+        score an upper bound shows cannot reach that are not compared in full (``viable_names``)."""
         facts = facts or self._facts(query)
         idx = self.index
         skeleton_mode = facts.form.script in SKELETON_SCRIPTS
