@@ -404,13 +404,13 @@ class LatinQuery:
             return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc), org)
         return None
 
-    def _column(self, b: str, near: Iterable[int] | None = None) -> Column:
+    def _column(self, b: str, near: set[int] | None = None) -> Column:
         """The :data:`Column` of listed token ``b``, stored in ``columns``. ``near``: the query tokens that
         may pair with ``b`` at all, when known (see :meth:`prefill`); else every query token is tried."""
         global _pairs_held
         hits: list[tuple[float, int, bool]] = []
         rows = self.rows
-        for i in range(len(rows)) if near is None else sorted(near):
+        for i in range(len(rows)) if near is None else sorted(near) if len(near) > 1 else near:
             row, a, ka, sa = rows[i]
             hit = row.get(b)
             if hit is None:

@@ -119,8 +119,8 @@ class Screener:
         prune_below = None if floor is None or query.imo or query.id_number else floor - 1e-4
         by_entity: dict[int, list[IndexedName]] = defaultdict(list)
         found = [idx.names[nid] for nid in idx.candidates(facts.form, skeleton_mode, weights=weights)]
-        if prepared is not None:
-            prepared.prefill(n.form for n in found)  # every candidate token compared with the query's at once
+        if prepared is not None:  # every candidate token compared with the query's at once
+            prepared.prefill([n.form for n in found])
         if prune_below is not None:  # names that cannot reach the floor are not scored
             bounds = prepared or SkeletonQuery(facts.form, weights)
             found = viable_names(idx, found, bounds, prune_below - MAX_GAIN - 1e-9)
