@@ -506,7 +506,7 @@ class LatinQuery:
         for n in names:
             c = n.form
             ct = c.tokens
-            if c.script in unbounded or (ct != qt and not hints.isdisjoint(ct) and self._may_fuse(ct)):
+            if c.script in unbounded or (not hints.isdisjoint(ct) and ct != qt and self._may_fuse(ct)):
                 out.append(n)
                 continue
             need = needs.get(n.kind, default_need)
@@ -537,7 +537,7 @@ class LatinQuery:
                         continue
             if nq + len(ct) <= 2:
                 continue
-            lb = sum(map(len, ct))
+            lb = len("".join(ct))
             if lb < shortest or lb > longest:  # then 1 - |la - lb| / max(la, lb) < JOINED_MIN
                 continue
             length_bound = 1.0 - abs(la - lb) / max(la, lb, 1)
