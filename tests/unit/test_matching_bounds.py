@@ -19,8 +19,9 @@ from sanctions_ledger.screening import Screener, ScreeningQuery
 # Listed names chosen for the ways token_sim raises a pair above plain edit similarity: Korean
 # romanisations, East Slavic given names (Wladimir / Volodymyr: far apart in edit distance and in
 # skeleton), one word romanised two ways (the vowel-family rule, here with vowel runs far apart in edit
-# distance), digits, tokens that fuse, a listed name contained in the query, organisation words, and a
-# name in Arabic script (compared by skeleton with every query).
+# distance; Sami / Sammy: an edit similarity of exactly 0.6 raised by the skeleton rule), digits, tokens
+# that fuse, a listed name contained in the query, organisation words, and a name in Arabic script
+# (compared by skeleton with every query).
 PEOPLE = [
     "KIM, Jong Un",
     "RI, Pyong Chol",
@@ -38,6 +39,7 @@ PEOPLE = [
     "Tong Un Kim",
     "Volha Petrova",
     "Volodymyr Serhiy Bondarenko",
+    "Sammy Husen",
     "محمد علي حسن",
 ]
 ORGANISATIONS = [
@@ -72,6 +74,7 @@ QUERIES = [
     "Smith",
     "Olga Petrova",
     "Wladimir Sergiy Bondarenko",
+    "Sami Hasan",
     "Boris Ivanovich Rotenberg",
     "Alsharif Ahmed Hassan",
     "Muhammadali Hasan",
