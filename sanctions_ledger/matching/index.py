@@ -225,10 +225,12 @@ class MatchIndex:
                 plist = self.usable_postings(key)
                 if plist is None:
                     continue
+                v = c * w
                 if best:
-                    best.update(dict.fromkeys(plist, c * w))
+                    for nid in plist:  # (cheaper than update(fromkeys): no dict in between)
+                        best[nid] = v
                 else:
-                    best = dict.fromkeys(plist, c * w)
+                    best = dict.fromkeys(plist, v)
             # a name's credit adds its tokens' c * w in token order (0.0 + x is x: the first token's
             # products are the credits as they are); only the names already credited need an addition
             if not credit:

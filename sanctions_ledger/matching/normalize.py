@@ -150,8 +150,8 @@ def normalize_name(text: str) -> NameForm:
     return NameForm(
         original=text,
         tokens=toks,
-        skeletons=tuple(skeleton(t) for t in toks),
-        korean=tuple(korean_key(t) for t in toks),
+        skeletons=tuple(map(skeleton, toks)),
+        korean=tuple(map(korean_key, toks)),
         legal=tuple(legal),
         honorifics=tuple(hon),
         script=script,
