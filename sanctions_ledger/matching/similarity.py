@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import add
 from typing import Protocol, TypeVar
 
 from rapidfuzz import process
@@ -360,18 +361,22 @@ class LatinQuery:
     )
 
     def __init__(self, q: NameForm, wq: Sequence[float]) -> None:
+        toks = q.tokens
         self.form = q
         self.weights = wq
-        self.tokens = q.tokens
-        self.token_set = frozenset(q.tokens)
-        self.pair_concats = frozenset(a + b for a, b in zip(q.tokens, q.tokens[1:], strict=False))
+        self.tokens = toks
+        self.token_set = frozenset(toks)
+        self.pair_concats = frozenset(map(add, toks, toks[1:]))
         # a listed token that is a concatenation of two adjacent query tokens, or a proper prefix of a
         # query token (only such a token can begin two adjacent listed tokens that spell a query token)
-        self.fuse_hints = self.pair_concats | frozenset(t[:k] for t in q.tokens for k in range(1, len(t)))
-        self.rows = [(_cached_pair_row(a), a, q.korean[i], q.skeletons[i]) for i, a in enumerate(q.tokens)]
-        self.digits = frozenset(t for t in q.tokens if t.isdigit())
-        self.joined_len = sum(len(t) for t in q.tokens)
-        self.joined_forms = (q.joined, "".join(sorted(q.tokens)))  # as _joined reads them
+        self.fuse_hints = self.pair_concats.union({t[:k] for t in toks for k in range(1, len(t))})
+        self.rows = [
+            (_cached_pair_row(a), a, ka, sa) for a, ka, sa in zip(toks, q.korean, q.skeletons, strict=True)
+        ]
+        self.digits = frozenset(filter(str.isdigit, toks))
+        joined = q.joined
+        self.joined_len = len(joined)
+        self.joined_forms = (joined, "".join(sorted(toks)))  # as _joined reads them
         self.total_weight = sum(wq)
         self.columns: dict[str, Column] = {}
         self.mask_weights: dict[int, float] = {}
