@@ -168,7 +168,7 @@ class MatchIndex:
         if known is not None:
             return set(known)
         out: set[str] = set(self.deletes.get(token, ()))
-        dels = set(_deletes(token))
+        dels = {token[:k] + token[k + 1 :] for k in range(len(token))}  # as _deletes gives them
         out.update(self.df.keys() & dels)  # (a view & a set reads the set: the smaller)
         deletes = self.deletes
         for d in deletes.keys() & dels:

@@ -736,7 +736,7 @@ class SkeletonQuery:
                 continue
             need = needs.get(n.kind, default_need)
             bound = Levenshtein.normalized_similarity(self.joined, "".join(cs)) * 0.95
-            if bound < need:
+            if bound < need and any(columns[b][0] for b in cs):  # some skeleton pairs: weigh the name
                 wc = weigh(c)
                 paired = 0
                 mask = 0
