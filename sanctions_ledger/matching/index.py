@@ -218,7 +218,6 @@ class MatchIndex:
         for i, keys in enumerate(self.lookup_keys(form, skeleton_mode)):
             # each name's best credit over this token's keys, times the token's weight: keys are read
             # lowest credit first, so a name's value is overwritten by that of a higher (or equal) credit
-            # and the merges run at C speed
             w = weights[i]
             best: dict[int, float] = {}
             for key, c in sorted(keys, key=lambda kc: kc[1]):
