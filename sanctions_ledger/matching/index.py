@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import weakref
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -58,6 +59,14 @@ class Baseline:
 
     def stamped(self, at: str) -> Baseline:
         return replace(self, at=at)
+
+
+# MatchIndex.neighbours answers by index (for as long as the index lives): (its delete keys, its vocabulary,
+# {token: neighbours}); bounded, and started again when the index's delete keys or vocabulary are replaced
+_NEIGHBOURS: weakref.WeakKeyDictionary[
+    MatchIndex, tuple[Mapping[str, tuple[str, ...]], Mapping[str, int], dict[str, frozenset[str]]]
+] = weakref.WeakKeyDictionary()
+_NEIGHBOURS_MAX = 4096
 
 
 def _deletes(token: str) -> Iterator[str]:
@@ -241,12 +250,24 @@ class MatchIndex:
         """Vocabulary tokens one edit (or one transposition) away from ``token``."""
         if len(token) < 4 or token.isdigit():
             return set()
+        # a query's out-of-vocabulary token is looked up twice (its weight, its keys): the answer is kept
+        # per index while the index has the same vocabulary and delete keys
+        memo = _NEIGHBOURS.get(self)
+        if memo is None or memo[0] is not self.deletes or memo[1] is not self.df:
+            memo = _NEIGHBOURS[self] = (self.deletes, self.df, {})
+        known = memo[2].get(token)
+        if known is not None:
+            return set(known)
         out: set[str] = set(self.deletes.get(token, ()))
-        for d in _deletes(token):
-            if d in self.df:
-                out.add(d)
-            out.update(self.deletes.get(d, ()))
+        dels = {token[:k] + token[k + 1 :] for k in range(len(token))}  # as _deletes gives them
+        out.update(self.df.keys() & dels)  # (a view & a set reads the set: the smaller)
+        deletes = self.deletes
+        for d in deletes.keys() & dels:
+            out.update(deletes[d])
         out.discard(token)
+        if len(memo[2]) >= _NEIGHBOURS_MAX:
+            memo[2].clear()
+        memo[2][token] = frozenset(out)
         return out
 
     # ---- candidates -----------------------------------------------------------------------------------
@@ -286,27 +307,28 @@ class MatchIndex:
             weights = self.weights(form, skeleton_mode)
         credit: dict[int, float] = {}
         for i, keys in enumerate(self.lookup_keys(form, skeleton_mode)):
-            # each name's best credit over this token's keys: keys are read best credit first, so a name
-            # already there keeps its (higher or equal) credit and the merges run at C speed
+            # each name's best credit over this token's keys, times the token's weight: keys are read
+            # lowest credit first, so a name's value is overwritten by that of a higher (or equal) credit
+            w = weights[i]
             best: dict[int, float] = {}
-            for key, c in sorted(keys, key=lambda kc: -kc[1]):
+            for key, c in sorted(keys, key=lambda kc: kc[1]):
                 plist = self.usable_postings(key)
                 if plist is None:
                     continue
-                if 2 * len(plist) < len(best):
-                    for nid in plist:
-                        best.setdefault(nid, c)
+                v = c * w
+                if best:
+                    for nid in plist:  # (cheaper than update(fromkeys): no dict in between)
+                        best[nid] = v
                 else:
-                    fresh = dict.fromkeys(plist, c)
-                    fresh.update(best)
-                    best = fresh
-            w = weights[i]
+                    best = dict.fromkeys(plist, v)
+            # a name's credit adds its tokens' c * w in token order (0.0 + x is x: the first token's
+            # products are the credits as they are); only the names already credited need an addition
             if not credit:
-                credit = {nid: c * w for nid, c in best.items()}
+                credit = best
                 continue
-            get = credit.get
-            for nid, c in best.items():
-                credit[nid] = get(nid, 0.0) + c * w
+            sums = {nid: credit[nid] + best[nid] for nid in credit.keys() & best.keys()}
+            credit.update(best)
+            credit.update(sums)
         return credit, sum(weights) or 1.0
 
     def candidates(

@@ -29,6 +29,7 @@ from sanctions_ledger.matching.translit import to_latin
 
 _APOSTROPHES = re.compile(r"['`´’‘ʿʾʻ]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGIT = re.compile(r"[0-9]")
 _DIGIT_ALPHA = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 
 
@@ -61,8 +62,13 @@ def basic_tokens(text: str) -> tuple[list[str], str]:
     latin, script = to_latin(text)
     s = _APOSTROPHES.sub("", latin.lower()).replace("&", " and ")
     s = _NON_ALNUM.sub(" ", s)
-    s = _DIGIT_ALPHA.sub(" ", s)
+    if _DIGIT.search(s):  # letters and digits run together only where there is a digit
+        s = _DIGIT_ALPHA.sub(" ", s)
     return s.split(), script
+
+
+# the first words of the legal forms: a legal form can only start at one of them
+_LEGAL_FIRST = frozenset(k[0] for k in LEGAL_FORMS)
 
 
 def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
@@ -72,6 +78,10 @@ def _strip_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
     i = 0
     n = len(tokens)
     while i < n:
+        if tokens[i] not in _LEGAL_FIRST:  # no legal form starts here
+            out.append(tokens[i])
+            i += 1
+            continue
         hit = 0
         for length in range(min(MAX_LEGAL_LEN, n - i), 0, -1):
             key = tuple(tokens[i : i + length])
@@ -112,6 +122,9 @@ def _near_legal_word(token: str) -> bool:
 def _abd(tokens: list[str]) -> list[str]:
     out: list[str] = []
     for t in tokens:
+        if not t.startswith(ARABIC_ABD):  # neither a prefix nor a whole "abd" spelling
+            out.append(t)
+            continue
         if t in ARABIC_ABD:
             out.append("abd")
             continue
@@ -137,8 +150,8 @@ def normalize_name(text: str) -> NameForm:
     return NameForm(
         original=text,
         tokens=toks,
-        skeletons=tuple(skeleton(t) for t in toks),
-        korean=tuple(korean_key(t) for t in toks),
+        skeletons=tuple(map(skeleton, toks)),
+        korean=tuple(map(korean_key, toks)),
         legal=tuple(legal),
         honorifics=tuple(hon),
         script=script,

@@ -27,8 +27,9 @@ _DIGRAPHS = (
     ("ts", "s"),
     ("ck", "k"),
 )
+_DIGRAPHS_NO_H = tuple((a, b) for a, b in _DIGRAPHS if "h" not in a)
 _CLASSES = str.maketrans({"q": "k", "c": "k", "g": "j", "z": "s", "v": "f", "p": "b"})
-_VOWELS = re.compile(r"[aeiouyw]")
+_NO_VOWELS = str.maketrans("", "", "aeiouyw")  # deletes what [aeiouyw] matches
 _REPEAT = re.compile(r"(.)\1+")
 
 
@@ -38,7 +39,8 @@ def skeleton(token: str) -> str:
     if not token or token.isdigit():
         return token
     s = token.replace("x", "ks")
-    for a, b in _DIGRAPHS:
+    # no replacement writes an "h": without one, the digraphs in "h" cannot occur at any step
+    for a, b in _DIGRAPHS if "h" in s else _DIGRAPHS_NO_H:
         s = s.replace(a, b)
     s = s.translate(_CLASSES)
     head = s[0]
@@ -47,5 +49,5 @@ def skeleton(token: str) -> str:
     body = s[1:]
     if len(s) > 2 and body.endswith("h"):
         body = body[:-1]
-    s = head + _VOWELS.sub("", body)
-    return _REPEAT.sub(r"\1", s)
+    s = head + body.translate(_NO_VOWELS)
+    return _REPEAT.sub(r"\1", s) if _REPEAT.search(s) else s

@@ -25,6 +25,7 @@ from sanctions_ledger.matching.similarity import (
     WEAK_PAIR,
     LatinQuery,
     NameScore,
+    SkeletonQuery,
     latin_similarity,
     skeleton_similarity,
 )
@@ -209,13 +210,37 @@ def best_name(
     """The entity's best-scoring candidate name: ``(score with the name kind's factor, name, detail)``."""
     best: BestName | None = None
     org = index.entities[names[0].entity].schema != "person" if names else False
+    query_skeleton = query.script in SKELETON_SCRIPTS
+    skeleton_weights: list[float] | None = None  # the query's, once for all its names
     for n in names:
-        ns = name_score(index, query, n.form, query_weights, n.weights, prepared, org)
+        form = n.form
+        if query_skeleton or form.script in SKELETON_SCRIPTS:  # as name_score compares them
+            if skeleton_weights is None:
+                skeleton_weights = index.weights(query, True)
+            ns = skeleton_similarity(query, form, skeleton_weights, index.weights(form, True), org)
+        else:
+            ns = name_score(index, query, form, query_weights, n.weights, prepared, org)
         s = ns.score * KIND_FACTOR.get(n.kind, 1.0)
         if best is None or s > best[0]:
             best = (s, n, ns)
     assert best is not None
     return best
+
+
+def viable_names(
+    index: MatchIndex, names: list[IndexedName], prepared: LatinQuery | SkeletonQuery, floor: float
+) -> list[IndexedName]:
+    """The names (in order) whose score with their kind's factor may reach ``floor``: those an upper bound
+    of their score does not rule out (:meth:`LatinQuery.reachable`, :meth:`SkeletonQuery.reachable` for a
+    query compared by skeletons), and, for a Latin query, every name compared by skeleton. The best of an
+    entity's names is among them whenever it reaches ``floor``."""
+    # s * factor < floor for every s below floor / factor (the margin covers float rounding)
+    needs = {kind: floor / factor - 1e-9 for kind, factor in KIND_FACTOR.items()}
+    if isinstance(prepared, SkeletonQuery):
+        return prepared.reachable(names, needs, floor - 1e-9, lambda form: index.weights(form, True))
+    return prepared.reachable(
+        names, needs, floor - 1e-9, SKELETON_SCRIPTS, lambda form: index.weights(form, False)
+    )
 
 
 def score_entity(

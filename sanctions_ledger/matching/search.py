@@ -17,8 +17,9 @@ from sanctions_ledger.matching.scoring import (
     QueryFacts,
     best_name,
     score_entity,
+    viable_names,
 )
-from sanctions_ledger.matching.similarity import LatinQuery
+from sanctions_ledger.matching.similarity import LatinQuery, SkeletonQuery
 
 
 def identifier_key(value: str) -> str:
@@ -41,7 +42,8 @@ def search(
     ``floor``, entities whose name score cannot reach it whatever the other facts add (date of birth,
     country: at most MAX_GAIN; an identifier in the query turns this off) are left out before their
     features are computed: exactly those that would score below ``floor`` (with a margin for rounding to
-    four decimals)."""
+    four decimals). Candidate names that an upper bound shows cannot reach that are not compared in full
+    (:func:`~sanctions_ledger.matching.scoring.viable_names`)."""
     idx = index
     skeleton_mode = facts.form.script in SKELETON_SCRIPTS
     # the query's token weights, once per query (not once per candidate name)
@@ -59,9 +61,15 @@ def search(
         return not wanted_programs or bool(wanted_programs & {p.upper() for p in e.programs})
 
     accept = allowed if lists or wanted_programs else None
+    names = idx.names
+    found = [names[nid] for nid in idx.candidates(facts.form, skeleton_mode, weights=weights, allowed=accept)]
+    if prepared is not None:  # every candidate token compared with the query's at once
+        prepared.prefill([n.form for n in found])
+    if prune_below is not None:  # names that cannot reach the floor are not compared in full
+        bounds = prepared or SkeletonQuery(facts.form, weights)
+        found = viable_names(idx, found, bounds, prune_below - MAX_GAIN - 1e-9)
     by_entity: dict[int, list[IndexedName]] = defaultdict(list)
-    for nid in idx.candidates(facts.form, skeleton_mode, weights=weights, allowed=accept):
-        n = idx.names[nid]
+    for n in found:
         by_entity[n.entity].append(n)
     for value in (facts.imo, facts.id_number):
         if value:

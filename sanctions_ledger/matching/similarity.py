@@ -14,12 +14,18 @@ against the match, listed tokens that find none count half (a customer often omi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import add
+from typing import Protocol, TypeVar
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from sanctions_ledger.matching.korean import korean_key
 from sanctions_ledger.matching.normalize import NameForm
+from sanctions_ledger.matching.phonetic import skeleton
 from sanctions_ledger.matching.resources import ARTICLES, GIVEN_NAME_KEY
 
 MIN_TOKEN_SIM = 0.62
@@ -55,10 +61,10 @@ class NameScore:
     korean: bool = False
 
 
-# token_sim results by first token, then second (read and filled by LatinQuery.compare). A token's Korean
-# key and skeleton are functions of the token (normalize_name and _reform derive them from it), so the pair
-# of tokens is the whole key; two dict lookups on strings (whose hashes are cached) are several times cheaper
-# than an lru_cache of six arguments.
+# token_sim results by first token, then second (read and filled by LatinQuery). A token's Korean key and
+# skeleton are functions of the token (normalize_name and _reform derive them from it), so the pair of tokens
+# is the whole key; two dict lookups on strings (whose hashes are cached) are several times cheaper than an
+# lru_cache of six arguments.
 _PAIRS: dict[str, dict[str, tuple[float, bool]]] = {}
 _PAIRS_MAX = 1 << 18
 _pairs_held = 0
@@ -119,6 +125,8 @@ def skeleton_sim(a: str, b: str) -> float:
 
 
 NUMBER_MISMATCH = 0.75
+# the least an unpaired listed token costs, person or organisation (LatinQuery._bound)
+_LISTED_COST_MIN = min(UNMATCHED_LISTED, ORG_UNMATCHED_LISTED)
 
 
 def _fuse(q: list[str], c: list[str]) -> None:
@@ -239,53 +247,329 @@ def latin_similarity(
     return LatinQuery(q, wq).compare(c, wc, org)
 
 
+# One listed token against every token of a query: the query tokens it pairs with at or above MIN_TOKEN_SIM
+# as ``(sim, query index, Korean key decided)``, the bit mask of those indexes, and the best sim.
+Column = tuple[tuple[tuple[float, int, bool], ...], int, float]
+_NO_COLUMN: Column = ((), 0, 0.0)
+# every spelling of a given name in GIVEN_NAME_KEY, by the name's key
+_GIVEN_NAME_FORMS: dict[str, frozenset[str]] = {}
+for _form, _key in GIVEN_NAME_KEY.items():
+    _GIVEN_NAME_FORMS[_key] = _GIVEN_NAME_FORMS.get(_key, frozenset()) | {_form}
+# the whole-string similarity counts only from JOINED_MIN: a bound may compute it with a cutoff below that
+_JOINED_CUTOFF = JOINED_MIN - 0.01
+# skeleton_sim is at most 0.95 times the edit similarity of two unequal skeletons: below this one (a margin
+# under MIN_TOKEN_SIM / 0.95) a pair cannot reach MIN_TOKEN_SIM
+_SKELETON_PREFILTER = MIN_TOKEN_SIM / 0.95 - 0.05
+# below this edit similarity no pair of tokens reaches MIN_TOKEN_SIM unless their skeletons, Korean keys or
+# given-name keys agree (see token_sim; a margin below MIN_TOKEN_SIM)
+_PREFILTER = MIN_TOKEN_SIM - 0.05
+
+
+_NOTHING: frozenset[str] = frozenset()
+# Every listed token LatinQuery.prefill has met, and those tokens by skeleton (of three letters or more) and
+# by Korean key: a query token's key finds the listed tokens that share it with one set operation. Bounded:
+# replaced whole by an empty registry past _LISTED_MAX tokens (a caller keeps the registry it started with,
+# so a replacement never leaves one half filled).
+TokenKeys = dict[str, tuple[str, str | None]]  # listed token -> (its skeleton, its Korean key)
+ListedKeys = tuple[TokenKeys, dict[str, set[str]], dict[str, set[str]]]
+_LISTED: list[ListedKeys] = [({}, {}, {})]
+_LISTED_MAX = 1 << 18
+
+
+def _listed_keys(tokens: set[str]) -> ListedKeys:
+    """The registry of listed tokens' keys, with ``tokens`` in it."""
+    registry = _LISTED[0]
+    seen, by_skeleton, by_korean = registry
+    new = tokens.difference(seen)
+    if not new:
+        return registry
+    if len(seen) > _LISTED_MAX:
+        registry = _LISTED[0] = ({}, {}, {})
+        seen, by_skeleton, by_korean = registry
+        new = set(tokens)
+    keys: TokenKeys = {}
+    for b in new:
+        sb = skeleton(b)
+        if len(sb) >= 3:
+            group = by_skeleton.get(sb)
+            if group is None:
+                by_skeleton[sb] = {b}
+            else:
+                group.add(b)
+        kb = korean_key(b)
+        if kb is not None:
+            group = by_korean.get(kb)
+            if group is None:
+                by_korean[kb] = {b}
+            else:
+                group.add(b)
+        keys[b] = (sb, kb)
+    seen.update(keys)  # last: a token is seen only once its groups hold it
+    return registry
+
+
+def _as_column(hits: list[tuple[float, int, bool]]) -> Column:
+    """The :data:`Column` of one listed token's pairs ``(sim, query index, Korean key decided)``, in query
+    token order."""
+    if not hits:
+        return _NO_COLUMN
+    mask = 0
+    top = 0.0
+    for s, i, _ in hits:
+        mask |= 1 << i
+        top = max(top, s)
+    return tuple(hits), mask, top
+
+
+class _Named(Protocol):
+    """A listed name as :meth:`LatinQuery.reachable` reads it (an index's IndexedName)."""
+
+    @property
+    def form(self) -> NameForm: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def weights(self) -> tuple[float, ...]: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
 class LatinQuery:
     """A query name prepared for Latin-script comparison with many listed names: what depends on the query
     alone (its token set, the concatenations of its adjacent tokens, its rows of the token-pair cache, its
-    numbers) is computed once per query instead of once per listed name."""
+    numbers, its total weight) is computed once per query instead of once per listed name, and each listed
+    token is compared with the query's tokens once (its :data:`Column`), however many names hold it."""
 
-    __slots__ = ("digits", "form", "joined_len", "pair_concats", "rows", "token_set", "tokens", "weights")
+    __slots__ = (
+        "columns",
+        "digits",
+        "form",
+        "fuse_hints",
+        "given_forms",
+        "joined_forms",
+        "joined_len",
+        "listed_keys",
+        "mask_weights",
+        "pair_concats",
+        "rows",
+        "token_set",
+        "tokens",
+        "total_weight",
+        "unpaired",
+        "weights",
+    )
 
     def __init__(self, q: NameForm, wq: Sequence[float]) -> None:
+        toks = q.tokens
         self.form = q
         self.weights = wq
-        self.tokens = q.tokens
-        self.token_set = frozenset(q.tokens)
-        self.pair_concats = frozenset(a + b for a, b in zip(q.tokens, q.tokens[1:], strict=False))
-        self.rows = [(_cached_pair_row(a), a, q.korean[i], q.skeletons[i]) for i, a in enumerate(q.tokens)]
-        self.digits = frozenset(t for t in q.tokens if t.isdigit())
-        self.joined_len = sum(len(t) for t in q.tokens)
+        self.tokens = toks
+        self.token_set = frozenset(toks)
+        self.pair_concats = frozenset(map(add, toks, toks[1:]))
+        # a listed token that is a concatenation of two adjacent query tokens, or a proper prefix of a
+        # query token (only such a token can begin two adjacent listed tokens that spell a query token)
+        self.fuse_hints = self.pair_concats.union({t[:k] for t in toks for k in range(1, len(t))})
+        self.rows = [
+            (_cached_pair_row(a), a, ka, sa) for a, ka, sa in zip(toks, q.korean, q.skeletons, strict=True)
+        ]
+        self.digits = frozenset(filter(str.isdigit, toks))
+        joined = q.joined
+        self.joined_len = len(joined)
+        self.joined_forms = (joined, "".join(sorted(toks)))  # as _joined reads them
+        self.total_weight = sum(wq)
+        self.columns: dict[str, Column] = {}
+        self.mask_weights: dict[int, float] = {}
+        self.unpaired: set[str] = set()  # listed tokens whose column is empty
+        self.listed_keys: TokenKeys = {}  # listed tokens' keys, from the registry once prefill ran
+        # per query token, the other spellings of its given name (token_sim raises those to 0.93)
+        self.given_forms = [_GIVEN_NAME_FORMS.get(GIVEN_NAME_KEY.get(a, ""), _NOTHING) for a in q.tokens]
 
     def _may_fuse(self, ct: tuple[str, ...]) -> bool:
-        """Whether :func:`_fuse` can change either name: only when two adjacent tokens of one spell a
-        token of the other."""
-        if not self.pair_concats.isdisjoint(ct):
-            return True
+        """Whether :func:`_fuse` can change either name (the listed tokens ``ct`` share a token with
+        ``fuse_hints``): only when two adjacent tokens of one spell a token of the other and the names are
+        not the same set of tokens."""
         ts = self.token_set
-        return any(ct[k] + ct[k + 1] in ts for k in range(len(ct) - 1))
+        if self.pair_concats.isdisjoint(ct) and not any(ct[k] + ct[k + 1] in ts for k in range(len(ct) - 1)):
+            return False
+        return ts != set(ct)
+
+    def _fused(self, c: NameForm, wc: Sequence[float], org: bool) -> NameScore | None:
+        """The score of the names after fusing adjacent tokens (:func:`_fuse`), or None when fusion changes
+        neither name (fusion is possible only when two adjacent tokens of one spell a token of the
+        other)."""
+        qt, ct = self.tokens, c.tokens
+        if qt == ct or self.fuse_hints.isdisjoint(ct) or not self._may_fuse(ct):
+            return None
+        fq, fc = list(qt), list(ct)
+        _fuse(fq, fc)
+        _fuse(fc, fq)
+        if len(fc) != len(ct) or len(fq) != len(qt):
+            q, wq = self.form, self.weights
+            return latin_similarity(_reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc), org)
+        return None
+
+    def _column(self, b: str, near: set[int] | None = None) -> Column:
+        """The :data:`Column` of listed token ``b``, stored in ``columns``. ``near``: the query tokens that
+        may pair with ``b`` at all, when known (see :meth:`prefill`); else every query token is tried."""
+        global _pairs_held
+        hits: list[tuple[float, int, bool]] = []
+        rows = self.rows
+        for i in range(len(rows)) if near is None else sorted(near) if len(near) > 1 else near:
+            row, a, ka, sa = rows[i]
+            hit = row.get(b)
+            if hit is None:
+                sb, kb = self.listed_keys.get(b) or (skeleton(b), korean_key(b))
+                hit = row[b] = token_sim(a, b, ka, kb, sa, sb)
+                _pairs_held += 1
+            if hit[0] >= MIN_TOKEN_SIM:
+                hits.append((hit[0], i, hit[1]))
+        col = _as_column(hits)
+        self.columns[b] = col
+        if not hits:
+            self.unpaired.add(b)
+        return col
+
+    def prefill(self, names: Iterable[NameForm]) -> None:
+        """Compute the :data:`Column` of every token of ``names`` (the candidate names of one screening) at
+        once. Only the pairs that may reach MIN_TOKEN_SIM are compared in full (:func:`token_sim`): those
+        an edit-similarity pass in C (one per query token) finds at or above ``_PREFILTER``, and those that
+        share a Korean key, a given name or (for the vowel-family rule) a skeleton of three or more letters,
+        the only other ways token_sim raises a pair. The other tokens pair with no query token."""
+        listed = set(chain.from_iterable([f.tokens for f in names]))
+        columns = self.columns
+        if columns:
+            listed.difference_update(columns)
+        if not listed:
+            return
+        tokens = list(listed)
+        near: dict[str, set[int]] = {}
+        self.listed_keys, skeleton_groups, korean_groups = _listed_keys(listed)
+        for i, (_, a, ka, sa) in enumerate(self.rows):
+            for b, _, _ in process.extract(
+                a, tokens, scorer=OSA.normalized_similarity, score_cutoff=_PREFILTER, limit=None
+            ):
+                near.setdefault(b, set()).add(i)
+            for group in (
+                self.given_forms[i],
+                skeleton_groups.get(sa, _NOTHING) if len(sa) >= 3 else _NOTHING,
+                korean_groups.get(ka, _NOTHING) if ka is not None else _NOTHING,
+            ):
+                if group:
+                    for b in group & listed:
+                        near.setdefault(b, set()).add(i)
+        columns.update(dict.fromkeys(tokens, _NO_COLUMN))
+        self.unpaired.update(listed.difference(near))
+        for b, rows in near.items():
+            self._column(b, rows)
+
+    def _cells(self, c: NameForm) -> list[tuple[float, int, int, bool]]:
+        """The token pairs at or above MIN_TOKEN_SIM: ``(sim, query index, listed index, Korean key
+        decided)``."""
+        columns = self.columns
+        cells: list[tuple[float, int, int, bool]] = []
+        for j, b in enumerate(c.tokens):
+            col = columns.get(b) or self._column(b)
+            for s, i, flag in col[0]:
+                cells.append((s, i, j, flag))
+        return cells
 
     def compare(self, c: NameForm, wc: Sequence[float], org: bool = False) -> NameScore:
-        global _pairs_held
+        fused = self._fused(c, wc, org)
+        if fused is not None:
+            return fused
+        return self._score(c, wc, org, self._cells(c))
+
+    def reachable(
+        self,
+        names: Iterable[_N],
+        needs: Mapping[str, float],
+        default_need: float,
+        unbounded: frozenset[str],
+        weigh: Callable[[NameForm], Sequence[float]],
+    ) -> list[_N]:
+        """The ``names`` (in order) that :meth:`compare` may score at or above their kind's ``needs``
+        (``default_need`` for another kind): a name is left out only when an upper bound of its score is
+        below that. Names in a script of ``unbounded`` and names that fuse tokens (:func:`_fuse`) are kept
+        unbounded; ``weigh``: a name's token weights when it has none stored.
+
+        The bound, from the token pairs alone (before the alignment): the token score (see
+        :func:`_align`) is ``num / den`` with ``num <= top * (mq + mc)`` (``top``: the best pair's
+        similarity; ``mq``, ``mc``: the weights of the paired query and listed tokens) and
+        ``den >= mq + mc + 0.5 * (Wc - mc) + f * (Wq - mq)`` (an unpaired listed token costs at least
+        half its weight, an unpaired query token at least ``f`` times its weight: half when the listed
+        name may be contained in the query, else all of it). That ratio grows with ``mq`` and ``mc``, so
+        the weights of every query and listed token with a pair at all bound it; the number factor and
+        the organisation caps only lower it. The whole-string score (``joined * 0.97``) is bounded by the
+        joined similarity."""
+        out: list[_N] = []
+        qt, hints, unpaired, columns = self.tokens, self.fuse_hints, self.unpaired, self.columns
+        mask_weights, weights, wq_total = self.mask_weights, self.weights, self.total_weight
+        nq, la = len(qt), self.joined_len
+        # the listed joined lengths that allow JOINED_MIN, with a margin of a letter each side
+        shortest, longest = int(la * JOINED_MIN) - 1, int(la / JOINED_MIN) + 1
+        for n in names:
+            c = n.form
+            ct = c.tokens
+            if c.script in unbounded or (not hints.isdisjoint(ct) and ct != qt and self._may_fuse(ct)):
+                out.append(n)
+                continue
+            need = needs.get(n.kind, default_need)
+            if not unpaired.issuperset(ct):
+                wc = n.weights or weigh(c)
+                paired = 0
+                mask = 0
+                mc: float = 0
+                top = 0.0
+                for j, b in enumerate(ct):
+                    col = columns.get(b) or self._column(b)
+                    if col[1]:
+                        paired += 1
+                        mask |= col[1]
+                        mc += wc[j]
+                        if col[2] > top:
+                            top = col[2]
+                if paired:
+                    mq = mask_weights.get(mask)
+                    if mq is None:
+                        mq = mask_weights[mask] = sum(w for i, w in enumerate(weights) if mask >> i & 1)
+                    wc_left = sum(wc) - mc
+                    contained = paired >= 2 and wc_left <= 0.2 + 1e-9 and mc >= CONTAINED_MIN_WEIGHT - 1e-9
+                    den = mq + mc + _LISTED_COST_MIN * wc_left
+                    den += (UNMATCHED_LISTED if contained else 1.0) * (wq_total - mq)
+                    if den <= 0 or top * (mq + mc) >= need * den:
+                        out.append(n)
+                        continue
+            if nq + len(ct) <= 2:
+                continue
+            lb = len("".join(ct))
+            if lb < shortest or lb > longest:  # then 1 - |la - lb| / max(la, lb) < JOINED_MIN
+                continue
+            length_bound = 1.0 - abs(la - lb) / max(la, lb, 1)
+            if length_bound < JOINED_MIN or 0.97 * length_bound < need:
+                continue
+            joined = self._joined_at_least(c, _JOINED_CUTOFF)
+            if joined >= JOINED_MIN and 0.97 * joined >= need:
+                out.append(n)
+        return out
+
+    def _joined_at_least(self, c: NameForm, cutoff: float | None) -> float:
+        """:func:`_joined` of the query and ``c`` (of more than two tokens together) when it is at least
+        ``cutoff`` (None: always), else 0 or a value below ``cutoff``; the query's joined strings are
+        computed once per query."""
+        a, sa = self.joined_forms
+        b = c.joined
+        s = Levenshtein.normalized_similarity(a, b, score_cutoff=cutoff)
+        sb = "".join(sorted(c.tokens))
+        if sa != a or sb != b:
+            s = max(s, Levenshtein.normalized_similarity(sa, sb, score_cutoff=cutoff))
+        return s
+
+    def _score(
+        self, c: NameForm, wc: Sequence[float], org: bool, cells: list[tuple[float, int, int, bool]]
+    ) -> NameScore:
+        """The score of the (unfused) names from their token pairs at or above MIN_TOKEN_SIM."""
         qt, ct = self.tokens, c.tokens
-        if qt != ct and self._may_fuse(ct) and self.token_set != set(ct):
-            fq, fc = list(qt), list(ct)
-            _fuse(fq, fc)
-            _fuse(fc, fq)
-            if len(fc) != len(ct) or len(fq) != len(qt):
-                q, wq = self.form, self.weights
-                return latin_similarity(
-                    _reform(q, fq), _reform(c, fc), _rew(qt, fq, wq), _rew(ct, fc, wc), org
-                )
-        ck, cs = c.korean, c.skeletons
-        cells: list[tuple[float, int, int, bool]] = []
-        for i, (row, a, ka, sa) in enumerate(self.rows):
-            for j, b in enumerate(ct):
-                hit = row.get(b)
-                if hit is None:
-                    hit = row[b] = token_sim(a, b, ka, ck[j], sa, cs[j])
-                    _pairs_held += 1
-                if hit[0] >= MIN_TOKEN_SIM:
-                    cells.append((hit[0], i, j, hit[1]))
         score, pairs, korean_used = _align(cells, self.weights, wc, org)
         nf = 1.0
         # vessel and company names with numbers: ASIA BRIDGE 1 is not ASIA BRIDGE 2
@@ -300,16 +584,13 @@ class LatinQuery:
         if score < 0.97 and len(qt) + len(ct) > 2 and not (org and score <= GENERIC_ONLY_CAP):
             la, lb = self.joined_len, len("".join(ct))
             if (1.0 - abs(la - lb) / max(la, lb, 1)) * nf >= JOINED_MIN:
-                joined = _joined(self.form, c) * nf
+                joined = self._joined_at_least(c, None) * nf  # _joined, the query's strings joined once
                 if joined >= JOINED_MIN and joined * 0.97 > score:
                     return NameScore(joined * 0.97, "joined", shown, korean_used)
         return NameScore(score, "tokens", shown, korean_used)
 
 
 def _reform(f: NameForm, tokens: list[str]) -> NameForm:
-    from sanctions_ledger.matching.korean import korean_key
-    from sanctions_ledger.matching.phonetic import skeleton
-
     t = tuple(tokens)
     return NameForm(
         f.original,
@@ -372,10 +653,111 @@ def skeleton_similarity(
             wq_ = _rew(qs, fq, wq_)
             qt = _retoken(qs, fq, qt)
             qs = fq
-    sim = [[skeleton_sim(a, b) for b in cs] for a in qs]
+    lev = Levenshtein.normalized_similarity  # skeleton_sim, inline
+    sim = [
+        [1.0 if a == b else 0.0 if a.isdigit() or b.isdigit() else lev(a, b) * 0.95 for b in cs] for a in qs
+    ]
     score, pairs = align(qs, cs, wq_, wc_, sim, org)
     joined = Levenshtein.normalized_similarity("".join(qs), "".join(cs)) * 0.95
     ptuple = tuple((qt[i], ct[j], round(s, 3)) for i, j, s in pairs)
     if joined > score:
         return NameScore(joined, "skeleton", ptuple)
     return NameScore(score, "skeleton", ptuple)
+
+
+def _article_free(f: NameForm) -> list[int]:
+    """The indexes of ``f``'s tokens that skeleton_similarity compares: all but the articles (all of them
+    when every token is one)."""
+    return [i for i, t in enumerate(f.tokens) if t not in ARTICLES] or list(range(len(f.tokens)))
+
+
+class SkeletonQuery:
+    """A query compared by consonant skeletons (:func:`skeleton_similarity`, ``wq``: its skeleton weights)
+    prepared for many listed names: :meth:`reachable` leaves out the names whose score cannot reach a
+    floor, from a bound as :meth:`LatinQuery.reachable` computes it."""
+
+    __slots__ = ("columns", "concats", "joined", "skeleton_set", "skeletons", "total_weight", "weights")
+
+    def __init__(self, q: NameForm, wq: Sequence[float]) -> None:
+        kept = _article_free(q)
+        self.skeletons = [q.skeletons[i] for i in kept]
+        self.weights = [wq[i] for i in kept]
+        self.skeleton_set = frozenset(self.skeletons)
+        self.concats = frozenset(a + b for a, b in zip(self.skeletons, self.skeletons[1:], strict=False))
+        self.joined = "".join(self.skeletons)
+        self.total_weight = sum(self.weights)
+        # by listed skeleton: (the bit mask of the query skeletons it pairs with at or above MIN_TOKEN_SIM,
+        # the best such similarity)
+        self.columns: dict[str, tuple[int, float]] = {}
+
+    def _prefill(self, skeletons: set[str]) -> None:
+        """The column of every listed skeleton in ``skeletons``: an edit-similarity pass in C per query
+        skeleton finds the pairs that may reach MIN_TOKEN_SIM, skeleton_sim decides them."""
+        fresh = list(skeletons.difference(self.columns))
+        if not fresh:
+            return
+        columns = dict.fromkeys(fresh, (0, 0.0))
+        lev = Levenshtein.normalized_similarity
+        for i, a in enumerate(self.skeletons):
+            for b, _, _ in process.extract(
+                a, fresh, scorer=lev, score_cutoff=_SKELETON_PREFILTER, limit=None
+            ):
+                s = skeleton_sim(a, b)
+                if s >= MIN_TOKEN_SIM:
+                    mask, top = columns[b]
+                    columns[b] = (mask | 1 << i, max(top, s))
+        self.columns.update(columns)
+
+    def reachable(
+        self,
+        names: Iterable[_N],
+        needs: Mapping[str, float],
+        default_need: float,
+        weigh: Callable[[NameForm], Sequence[float]],
+    ) -> list[_N]:
+        """The ``names`` (in order) that :func:`skeleton_similarity` may score at or above their kind's
+        ``needs`` (``default_need`` for another kind); ``weigh``: a name's skeleton weights. Its score is
+        the greater of a token alignment, bounded as in :meth:`LatinQuery.reachable`, and the similarity
+        of the joined skeletons, computed; names whose tokens may fuse are kept unbounded."""
+        names = list(names)
+        forms = [(n, _article_free(n.form)) for n in names]
+        listed = {n.form.skeletons[j] for n, kept in forms for j in kept}
+        self._prefill(listed)
+        columns, qs, concats, wq_total = self.columns, self.skeleton_set, self.concats, self.total_weight
+        weights = self.weights
+        out: list[_N] = []
+        for n, kept in forms:
+            c = n.form
+            cs = [c.skeletons[j] for j in kept]
+            if qs != set(cs) and (
+                not concats.isdisjoint(cs) or any(cs[k] + cs[k + 1] in qs for k in range(len(cs) - 1))
+            ):
+                out.append(n)  # the skeletons may fuse
+                continue
+            need = needs.get(n.kind, default_need)
+            bound = Levenshtein.normalized_similarity(self.joined, "".join(cs)) * 0.95
+            if bound < need and any(columns[b][0] for b in cs):  # some skeleton pairs: weigh the name
+                wc = weigh(c)
+                paired = 0
+                mask = 0
+                mc: float = 0
+                wc_total: float = 0
+                top = 0.0
+                for j, b in zip(kept, cs, strict=True):
+                    wc_total += wc[j]
+                    col_mask, col_top = columns[b]
+                    if col_mask:
+                        paired += 1
+                        mask |= col_mask
+                        mc += wc[j]
+                        top = max(top, col_top)
+                if paired:
+                    mq = sum(w for i, w in enumerate(weights) if mask >> i & 1)
+                    wc_left = wc_total - mc
+                    contained = paired >= 2 and wc_left <= 0.2 + 1e-9 and mc >= CONTAINED_MIN_WEIGHT - 1e-9
+                    den = mq + mc + _LISTED_COST_MIN * wc_left
+                    den += (UNMATCHED_LISTED if contained else 1.0) * (wq_total - mq)
+                    bound = max(bound, top * (mq + mc) / den if den > 0 else 1.0)
+            if bound >= need:
+                out.append(n)
+        return out
