@@ -3,7 +3,7 @@
     python bench/api_load.py                      # 10 s per run at concurrency 1 and 16
     python bench/api_load.py --duration 300       # the real 5-minute run
     python bench/api_load.py --db sqlite:///x.db --concurrency 1 16 64 --workers 2
-    python bench/api_load.py --db sqlite:///ledger.db --compare   # also the baseline: the route only
+    python bench/api_load.py --db sqlite:///ledger.db --baseline-src /tmp/old   # also another checkout
 
 Without --db, a temporary SQLite ledger is filled with the OFAC SDN publication of 2019-01-04 from the shared
 data folder. The server runs as its own process, started as users
@@ -11,8 +11,8 @@ start it (``sanctions serve --workers N``);
 wrk (``apt-get install wrk``) sends screening requests that rotate through the 1,325 queries of the shared
 screening benchmark's dev split (people, companies and vessels, listed and not, in several scripts and
 spellings; ``--queries`` for another CSV with a ``name`` column, or the 12 built-in ones when there is none).
-``--compare`` runs the same load against the server with its lean ``POST /screen`` path turned off
-(SANCTIONS_API_FAST_SCREEN=0: every request through FastAPI's routing) and reports the ratio. Prints a
+``--baseline-src DIR`` runs the same load against the server of another checkout of the code (``git worktree
+add DIR REV``; started with ``PYTHONPATH=DIR``) and reports the ratio. Prints a
 Markdown section with req/s, p50, p99 and errors per run, and exits non-zero when a target is missed
 (>= 500 req/s and p99 <= 20 ms at c=16, no errors) unless ``--no-targets``.
 """
@@ -207,10 +207,7 @@ def run_wrk(base: str, variant: str, concurrency: int, duration: int, script: Pa
     return parse_wrk(out, variant, concurrency, duration)
 
 
-VARIANTS = {
-    "lean path": {},
-    "route only (baseline)": {"SANCTIONS_API_FAST_SCREEN": "0"},
-}
+THIS = "this code"
 
 
 def markdown(runs: list[Run], workers: int, entities: str, queries: str) -> str:
@@ -230,10 +227,10 @@ def markdown(runs: list[Run], workers: int, entities: str, queries: str) -> str:
             f"| {r.variant} | {r.concurrency} | {r.duration_s} s | {r.requests} | {r.rps:.0f} | "
             f"{r.p50_ms:.2f} | {r.p90_ms:.2f} | {r.p99_ms:.2f} | {r.errors} |"
         )
-    base = {r.concurrency: r for r in runs if r.variant != "lean path"}
+    base = {r.concurrency: r for r in runs if r.variant != THIS}
     for r in runs:
         b = base.get(r.concurrency)
-        if r.variant == "lean path" and b is not None and b.rps:
+        if r.variant == THIS and b is not None and b.rps:
             lines.append(
                 f"\nAt concurrency {r.concurrency}: {r.rps / b.rps:.2f}x the baseline's throughput, "
                 f"p99 {r.p99_ms:.1f} ms against {b.p99_ms:.1f} ms."
@@ -250,7 +247,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2)")
     ap.add_argument("--queries", type=Path, default=DEV_QUERIES, help="CSV of queries (default: dev split)")
-    ap.add_argument("--compare", action="store_true", help="also run the baseline: the route only")
+    ap.add_argument("--baseline-src", type=Path, help="also run the server of this other checkout (baseline)")
     ap.add_argument("--json", dest="json_out", type=Path, help="also write the results as JSON here")
     ap.add_argument("--no-targets", action="store_true", help="do not fail when a target is missed")
     args = ap.parse_args()
@@ -264,7 +261,11 @@ def main() -> None:
         bodies = "\n".join(f"bodies[{i + 1}] = {json.dumps(json.dumps(q))}" for i, q in enumerate(queries))
         f.write(LUA % bodies)
         script = Path(f.name)
-    variants = list(VARIANTS.items()) if args.compare else list(VARIANTS.items())[:1]
+    variants: list[tuple[str, dict[str, str]]] = [(THIS, {})]
+    if args.baseline_src:
+        variants.append(
+            (f"baseline ({args.baseline_src.name})", {"PYTHONPATH": str(args.baseline_src.resolve())})
+        )
     try:
         for variant, extra_env in variants:
             port = _free_port()
@@ -286,7 +287,7 @@ def main() -> None:
     missed = [
         r
         for r in runs
-        if r.variant == "lean path" and (r.errors or (r.concurrency == 16 and (r.rps < 500 or r.p99_ms > 20)))
+        if r.variant == THIS and (r.errors or (r.concurrency == 16 and (r.rps < 500 or r.p99_ms > 20)))
     ]
     if missed and not args.no_targets:
         print(
