@@ -286,8 +286,13 @@ def read_meta(path: Path) -> dict[str, str]:
     return meta
 
 
-def open_index(path: Path, lazy: bool = True, top_n: int | None = MAX_CANDIDATES) -> MatchIndex:
-    """The index in ``path`` (see the module doc for ``lazy``)."""
+def open_index(
+    path: Path, lazy: bool = True, top_n: int | None = MAX_CANDIDATES, keys_in_memory: bool = False
+) -> MatchIndex:
+    """The index in ``path`` (see the module doc for ``lazy``). ``keys_in_memory`` (with ``lazy``): the
+    lookup tables (postings, vocabulary, deletes: a few tens of MB) read whole at once and only the names
+    and entities (most of the index) read on first use: what a long-running server wants, where every
+    query reads the lookup tables many times."""
     if not path.is_file():
         raise IndexFileError(f"no screening index file at {path.name}")
     db = _Connections(path)
@@ -302,19 +307,29 @@ def open_index(path: Path, lazy: bool = True, top_n: int | None = MAX_CANDIDATES
         "full_idf": float(meta["full_idf"]),
         "top_n": top_n,
     }
-    if not lazy:
+    if not lazy or keys_in_memory:
         vocab = list(db.all("SELECT token, df, weight FROM vocabulary"))
         first = {int(e): int(n) for e, n in db.all("SELECT id, first_name FROM entities") if n is not None}
+        keys: dict[str, Any] = {
+            "by_identifier": {k: _entity_ids(v) for k, v in db.all("SELECT key, entities FROM identifiers")},
+            "postings": {k: _array(v) for k, v in db.all("SELECT key, ids FROM postings")},
+            "df": {t: c for t, c, _ in vocab},
+            "sdf": dict(db.all("SELECT skeleton, df FROM skeletons")),
+            "deletes": {k: _tokens(v) for k, v in db.all("SELECT key, tokens FROM deletes")},
+            "first_name": first,
+            "token_weights": {t: w for t, _, w in vocab},
+        }
+        if lazy:
+            return MatchIndex.from_tables(
+                entities=_LazyRows(db, "SELECT data FROM entities WHERE id = ?", _entity, n_entities),
+                names=_LazyRows(db, "SELECT data FROM names WHERE id = ?", _name, n_names),
+                **keys,
+                **common,
+            )
         return MatchIndex.from_tables(
             entities=[_entity(d) for (d,) in db.all("SELECT data FROM entities ORDER BY id")],
             names=[_name(d) for (d,) in db.all("SELECT data FROM names ORDER BY id")],
-            by_identifier={k: _entity_ids(v) for k, v in db.all("SELECT key, entities FROM identifiers")},
-            postings={k: _array(v) for k, v in db.all("SELECT key, ids FROM postings")},
-            df={t: c for t, c, _ in vocab},
-            sdf=dict(db.all("SELECT skeleton, df FROM skeletons")),
-            deletes={k: _tokens(v) for k, v in db.all("SELECT key, tokens FROM deletes")},
-            first_name=first,
-            token_weights={t: w for t, _, w in vocab},
+            **keys,
             **common,
         )
     size = {t: int(n) for t, n in meta.items() if t.startswith("rows.")}

@@ -99,10 +99,14 @@ class IndexProvider:
         lazy: bool = True,
         keep: int = 2,
         persist: bool = True,
+        keys_in_memory: bool = False,
     ) -> None:
+        """``lazy``/``keys_in_memory``: how index files are opened (see
+        :func:`sanctions_ledger.matching.store.open_index`)."""
         self.ledger = ledger
         self.folder = folder
         self.lazy = lazy
+        self.keys_in_memory = keys_in_memory
         self.keep = keep
         self.persist = persist
         self._open: OrderedDict[str, MatchIndex] = OrderedDict()
@@ -155,6 +159,7 @@ class IndexProvider:
             meta,
             lazy=self.lazy,
             persist=self.persist,
+            keys_in_memory=self.keys_in_memory,
         )
         if source == "file":
             self.loads += 1
@@ -180,13 +185,18 @@ class IndexProvider:
 
 
 def open_or_build(
-    path: Path, build: Callable[[], MatchIndex], meta: dict[str, str], lazy: bool = True, persist: bool = True
+    path: Path,
+    build: Callable[[], MatchIndex],
+    meta: dict[str, str],
+    lazy: bool = True,
+    persist: bool = True,
+    keys_in_memory: bool = False,
 ) -> tuple[MatchIndex, str]:
     """The index in ``path`` when it is there and trusted, else ``build()`` written to ``path`` (whose
     folder keeps the KEEP_FILES newest files); also says which (``"file"`` or ``"built"``)."""
     if persist and _private_file(path):
         try:
-            return open_index(path, lazy=lazy), "file"
+            return open_index(path, lazy=lazy, keys_in_memory=keys_in_memory), "file"
         except IndexFileError as exc:
             log.warning("screening index file %s unreadable (%s); building again", path.name, exc)
     index = build()
@@ -196,7 +206,7 @@ def open_or_build(
             save_index(index, path, meta)
             _prune(path.parent, keep=KEEP_FILES)
             if lazy:  # the file is what every later process opens: this one too, from now on
-                index = open_index(path, lazy=True)
+                index = open_index(path, lazy=True, keys_in_memory=keys_in_memory)
         except OSError as exc:
             log.warning("cannot write the screening index to %s: %s", path.parent, exc)
     return index, "built"
@@ -223,9 +233,12 @@ class ScreeningService:
         lazy: bool = True,
         check_interval: float = 0.0,
         persist: bool = True,
+        keys_in_memory: bool = False,
     ) -> None:
         self.ledger = ledger
-        self.provider = IndexProvider(ledger, folder, lazy=lazy, persist=persist)
+        self.provider = IndexProvider(
+            ledger, folder, lazy=lazy, persist=persist, keys_in_memory=keys_in_memory
+        )
         self.check_interval = check_interval
         self._latest: tuple[float, Screener] | None = None
         self.built_at: float | None = None

@@ -36,4 +36,7 @@ class Services:
 
 
 def build_services(ledger: Ledger) -> Services:
-    return Services(ledger=ledger, screening=ScreeningService(ledger, check_interval=SCREEN_CHECK_SECONDS))
+    # a server keeps the index's lookup tables in memory (every query reads them many times) and reads the
+    # names and entities, most of the index, from the shared file as queries need them
+    screening = ScreeningService(ledger, check_interval=SCREEN_CHECK_SECONDS, keys_in_memory=True)
+    return Services(ledger=ledger, screening=screening)

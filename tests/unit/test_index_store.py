@@ -67,6 +67,7 @@ def test_file_answers_as_memory_lazy_and_whole(tmp_path: Path) -> None:
     assert answers(lazy) == expected
     assert answers(lazy) == expected  # again, from what it has read
     assert answers(open_index(path, lazy=False)) == expected
+    assert answers(open_index(path, lazy=True, keys_in_memory=True)) == expected
     assert len(lazy.entities) == len(index.entities) and lazy.entities[3].id == index.entities[3].id
 
 
