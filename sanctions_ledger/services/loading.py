@@ -20,14 +20,14 @@ from typing import Any
 from sanctions_ledger.ledger import Ledger
 from sanctions_ledger.ledger.archive import ReplaySummary, is_archive, replay
 from sanctions_ledger.ledger.records import LoadResult
-from sanctions_ledger.ledger.update import (
+from sanctions_ledger.monitoring import Monitor
+from sanctions_ledger.services.fetching import (
     FORMAT_SOURCES,
     OFFICIAL_SOURCES,
     FetchOutcome,
     fetch_list,
     update_from_dir,
 )
-from sanctions_ledger.monitoring import Monitor
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sanctions_ledger.cli.main import cli, register_all
 from sanctions_ledger.ledger import open_ledger
 from sanctions_ledger.ledger import tables as t
-from sanctions_ledger.ledger.update import local_sets
+from sanctions_ledger.services.fetching import local_sets
 
 pytestmark = pytest.mark.integration
 register_all()

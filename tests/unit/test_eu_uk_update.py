@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from sanctions_ledger.ledger import Ledger
-from sanctions_ledger.ledger.update import OFFICIAL_SOURCES, fetch_list, source_env_var, sources_for
 from sanctions_ledger.parsers import detect
+from sanctions_ledger.services.fetching import OFFICIAL_SOURCES, fetch_list, source_env_var, sources_for
 from tests.unit.mirror import Mirror
 from tests.unit.test_eu_uk_formats import _designation, _eu, _eu_entity, _fcdo
 
@@ -96,7 +96,7 @@ def test_update_from_a_mirror(ledger: Ledger, mirror: Mirror, tmp_path: Path, li
 
 
 def test_update_from_a_local_tree_with_the_alias_folder(ledger: Ledger, tmp_path: Path) -> None:
-    from sanctions_ledger.ledger.update import update_from_dir
+    from sanctions_ledger.services.fetching import update_from_dir
     from tests.unit.test_eu_uk_formats import _ofsi, _ofsi_row
 
     eu_dir = tmp_path / "eu-fsf" / "2026-08-05"

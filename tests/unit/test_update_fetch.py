@@ -11,7 +11,7 @@ import pytest
 
 from sanctions_ledger.errors import FetchError
 from sanctions_ledger.ledger import Ledger
-from sanctions_ledger.ledger.update import fetch_list
+from sanctions_ledger.services.fetching import fetch_list
 from tests.unit.mirror import Mirror
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "un" / "consolidated_small.xml"

@@ -10,7 +10,7 @@ import pytest
 
 from sanctions_ledger.errors import FetchError
 from sanctions_ledger.ledger import Ledger
-from sanctions_ledger.ledger.update import OFFICIAL_SOURCES, fetch_list, sources_for
+from sanctions_ledger.services.fetching import OFFICIAL_SOURCES, fetch_list, sources_for
 from tests.unit.mirror import Mirror
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"

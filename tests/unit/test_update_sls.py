@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from sanctions_ledger.errors import FetchError
 from sanctions_ledger.ledger import Ledger
-from sanctions_ledger.ledger.update import FORMAT_SOURCES, OFAC_SLS_EXPORTS, fetch_list
+from sanctions_ledger.services.fetching import FORMAT_SOURCES, OFAC_SLS_EXPORTS, fetch_list
 from tests.unit.mirror import Mirror
 
 GOOD = Path(__file__).resolve().parents[1] / "fixtures" / "ofac" / "sls" / "good"
