@@ -249,7 +249,7 @@ class ScreeningService:
 
     @property
     def entities(self) -> int:
-        return self._latest[1].index.entities.__len__() if self._latest else 0
+        return len(self._latest[1].index.entities) if self._latest else 0
 
     def current(self) -> Screener | None:
         """The latest lists' screener when it was checked against the ledger within ``check_interval``, else
