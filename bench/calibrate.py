@@ -16,11 +16,10 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import subprocess
 import sys
 from pathlib import Path
 
-from screening_bench import DEV, SDN_2019, load
+from screening_bench import DEV, SDN_2019, ensure_validation, load
 
 from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.screening import Screener, ScreeningQuery
@@ -107,16 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--validation-dir", type=Path, default=Path("/tmp/sanctions-validation"))
     a = ap.parse_args(argv)
-    if not (a.validation_dir / "queries.csv").exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__).with_name("make_validation.py")),
-                "--out",
-                str(a.validation_dir),
-            ],
-            check=True,
-        )
+    ensure_validation(a.validation_dir)
     screener = Screener(MatchIndex(load([SDN_2019])), threshold=0.7, limit=10)
     dev = pairs(screener, DEV)
     w = fit(dev)

@@ -23,7 +23,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from screening_bench import DEV, ROOT, SDN_2019, load
+from screening_bench import DEV, ROOT, SDN_2019, ensure_validation, load
 
 from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.screening import Screener, ScreeningQuery
@@ -141,16 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validation-dir", type=Path, default=Path("/tmp/sanctions-validation"))
     ap.add_argument("--write", action="store_true", help="write the validation numbers into meaning.py")
     a = ap.parse_args(argv)
-    if not (a.validation_dir / "queries.csv").exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__).with_name("make_validation.py")),
-                "--out",
-                str(a.validation_dir),
-            ],
-            check=True,
-        )
+    ensure_validation(a.validation_dir)
     screener = Screener(MatchIndex(load([SDN_2019])), threshold=FLOOR, limit=LIMIT)
     val, queries = measure(screener, a.validation_dir)
     dev, _ = measure(screener, DEV)

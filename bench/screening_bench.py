@@ -142,14 +142,19 @@ VALIDATION_COLUMNS = (
 )
 
 
-def validation(threshold: float | None, sweep: bool, workers: int, val_dir: Path, folds: int = 0) -> None:
-    """Dev and the validation sets (bench/make_validation.py, built into ``val_dir`` when missing) side by
-    side at the operating point, one row per split; with ``sweep`` at several thresholds."""
+def ensure_validation(val_dir: Path) -> None:
+    """Build the validation sets into ``val_dir`` (bench/make_validation.py) unless they are there."""
     if not (val_dir / "queries.csv").exists():
         subprocess.run(
             [sys.executable, str(Path(__file__).with_name("make_validation.py")), "--out", str(val_dir)],
             check=True,
         )
+
+
+def validation(threshold: float | None, sweep: bool, workers: int, val_dir: Path, folds: int = 0) -> None:
+    """Dev and the validation sets (bench/make_validation.py, built into ``val_dir`` when missing) side by
+    side at the operating point, one row per split; with ``sweep`` at several thresholds."""
+    ensure_validation(val_dir)
     index = MatchIndex(load([SDN_2019]))
     op = threshold or Screener(index).threshold
     screener = Screener(index, threshold=min(op, 0.7), limit=10)
