@@ -41,17 +41,11 @@ from sanctions_ledger.matching.index import MatchIndex
 from sanctions_ledger.matching.store import open_index, save_index
 from sanctions_ledger.screening import Screener, ScreeningQuery
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-DEV = SHARED / "bench/screening/dev/queries_blind.csv"
-SDN_2019 = SHARED / "data/ofac-sdn/2019-01-04"
-LARGE = [
-    SHARED / "data/ofac-sdn/2024-07-02",
-    SHARED / "data/ofac-cons/2025-12-19",
-    SHARED / "data/un/2026-02-27",
-    SHARED / "data/uk-hmt/2016-03-23",
-    SHARED / "data/us-bis-dpl/2023-11-30",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screening_bench import DEV as DEV_SPLIT
+from screening_bench import LARGE, ROOT, SDN_2019
+
+DEV = DEV_SPLIT / "queries_blind.csv"
 BIN = Path(sys.executable).with_name("sanctions")
 
 
