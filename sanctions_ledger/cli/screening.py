@@ -27,9 +27,7 @@ from sanctions_ledger.screening import (
 from sanctions_ledger.screening.batch import screen_file
 from sanctions_ledger.screening.executors import DaskCluster, dask_client, wants_dask
 from sanctions_ledger.screening.output import check_out_path, default_out_path
-from sanctions_ledger.screening.service import IndexProvider, files_index
-
-_DEFAULT_TZ = "America/New_York"
+from sanctions_ledger.screening.service import IndexProvider, files_index, parse_as_of
 
 
 def screening_index(
@@ -43,13 +41,11 @@ def screening_index(
     default); opened from the index folder when it was built before (see screening/service.py)."""
     if files:
         return files_index(files, lazy=lazy)
-    from sanctions_ledger.cli.main import parse_at
     from sanctions_ledger.ledger import open_ledger
 
     obj: Any = ctx.obj or {}
     ledger = open_ledger(obj.get("db_url") if hasattr(obj, "get") else None)
-    tz = ledger.list_timezone(lists[0]) if len(lists) == 1 else _DEFAULT_TZ
-    at = parse_at(as_of, tz)
+    at = parse_as_of(ledger, as_of, lists, what="--as-of")
     index = IndexProvider(ledger, lazy=lazy).index(at)
     held = set(ledger.list_names()) if lists else set()
     if not index.entities or (lists and not held & set(lists)):

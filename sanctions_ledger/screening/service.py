@@ -212,6 +212,21 @@ def open_or_build(
     return index, "built"
 
 
+def parse_as_of(
+    ledger: Ledger, value: str | None, lists: Iterable[str] = (), what: str = "as_of"
+) -> datetime | None:
+    """The instant to screen as of: an ISO date (its end) or date-time; without a zone, the list's own time
+    zone when one list is named, else America/New_York (OFAC's, where most actions are published).
+    ``what``: how the value is named in an error (``--as-of`` on the command line)."""
+    if not value:
+        return None
+    from sanctions_ledger.model.times import parse_instant
+
+    names = list(lists)
+    tz = ledger.list_timezone(names[0]) if len(names) == 1 else DEFAULT_TZ
+    return parse_instant(value, tz, end_of_day=True, what=what)
+
+
 def _prune(folder: Path, keep: int) -> None:
     files = sorted(folder.glob("*.index"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[keep:]:
@@ -277,15 +292,8 @@ class ScreeningService:
         return screener
 
     def parse_as_of(self, value: str | None, lists: Iterable[str] = ()) -> datetime | None:
-        """``--as-of`` / ``as_of``: an ISO date (its end) or date-time; without a zone, the list's own time
-        zone when one list is named, else America/New_York (OFAC's, where most actions are published)."""
-        if not value:
-            return None
-        from sanctions_ledger.model.times import parse_instant
-
-        names = list(lists)
-        tz = self.ledger.list_timezone(names[0]) if len(names) == 1 else DEFAULT_TZ
-        return parse_instant(value, tz, end_of_day=True, what="as_of")
+        """``as_of`` read by :func:`parse_as_of`."""
+        return parse_as_of(self.ledger, value, lists)
 
     def query(self, **values: object) -> ScreeningQuery:
         return ScreeningQuery.build(**values)  # type: ignore[arg-type]
