@@ -194,20 +194,16 @@ def _align(
     query_left: float = 0
     others = False  # the query has an unpaired word that is not a particle
     listed_distinct = False  # the listed name has an unpaired distinctive word
+    for j, w in enumerate(wc):
+        if j not in used_c:
+            listed_left += w
+            listed_distinct = listed_distinct or w > DISTINCTIVE
     if org:
-        for j, w in enumerate(wc):
-            if j not in used_c:
-                listed_left += w
-                listed_distinct = listed_distinct or w > DISTINCTIVE
         for i, w in enumerate(wq):
             if i not in used_q:
                 query_left += w if w <= PARTICLE_WEIGHT else max(w, ORG_UNMATCHED_MIN)
                 others = others or w > PARTICLE_WEIGHT
     else:
-        for j, w in enumerate(wc):
-            if j not in used_c:
-                listed_left += w
-                listed_distinct = listed_distinct or w > DISTINCTIVE
         for i, w in enumerate(wq):
             if i not in used_q:
                 query_left += w
