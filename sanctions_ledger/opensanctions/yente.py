@@ -42,6 +42,7 @@ from sanctions_ledger.opensanctions.export import FtmView, seen_for
 from sanctions_ledger.parsers import LISTS
 from sanctions_ledger.screening import ScreeningQuery
 from sanctions_ledger.screening.limits import MAX_QUERIES_PER_REQUEST, MAX_RESULTS, NameBudget
+from sanctions_ledger.screening.screen import name_notes
 
 ALGORITHM = "sanctions-ledger-v1"
 ALGORITHM_NAMES = {"best": ALGORITHM, "default": ALGORITHM, ALGORITHM: ALGORITHM}
@@ -246,10 +247,8 @@ def _our_schema(schema: Schema) -> str:
 def explanations(explanation: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Our explanation in yente's structure: feature -> ``{score, detail}``; the name's detail is the
     analyst's notes on the name (what was matched, how, which words were taken as one)."""
-    features = {f.get("detail") for f in explanation.get("features") or [] if isinstance(f, dict)}
-    meaning = (explanation.get("score_meaning") or {}).get("text")
-    notes = [n for n in explanation.get("notes") or [] if n not in features and n != meaning]
-    detail = "; ".join(notes) or f"matched the listed name {explanation.get('matched_name')!r}"
+    matched = f"matched the listed name {explanation.get('matched_name')!r}"
+    detail = "; ".join(name_notes(explanation)) or matched
     out: dict[str, dict[str, Any]] = {
         "name_similarity": {
             "score": float(explanation.get("name_similarity") or 0.0),

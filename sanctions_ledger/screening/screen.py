@@ -65,6 +65,15 @@ class Match:
         )
 
 
+def name_notes(explanation: dict[str, Any]) -> list[str]:
+    """The notes of a match's explanation that are about the name (what was matched, how, which words were
+    taken as one): its ``notes`` without the feature sentences and the score's meaning, which views show
+    on their own."""
+    features = {f.get("detail") for f in explanation.get("features") or [] if isinstance(f, dict)}
+    meaning = (explanation.get("score_meaning") or {}).get("text")
+    return [n for n in explanation.get("notes") or [] if n not in features and n != meaning]
+
+
 @dataclass
 class ScreeningResult:
     query: ScreeningQuery

@@ -26,6 +26,7 @@ from sanctions_ledger.model import Entity
 from sanctions_ledger.model.times import iso, parse_instant, zone
 from sanctions_ledger.screening.output import MEDIA_TYPES
 from sanctions_ledger.screening.result_pages import matched_page
+from sanctions_ledger.screening.screen import name_notes
 from sanctions_ledger.services.sessions import sign_in, sign_out
 from sanctions_ledger.web import guard
 from sanctions_ledger.web.charts import size_chart
@@ -44,6 +45,7 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+env.globals["name_notes"] = name_notes
 
 
 def _show(value: Any) -> str:
